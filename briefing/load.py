@@ -1,0 +1,393 @@
+"""Stage 1: read ``seeds/`` into the data model, collecting every problem."""
+
+from __future__ import annotations
+
+import datetime as dt
+import difflib
+import re
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from .errors import Problem, SeedsInvalid
+from .model import STANCES, Article, Excerpt, Paragraph, Seeds, Topic
+
+SAFE_ID = re.compile(r"^[a-z0-9][a-z0-9-]{0,99}$")
+ARTICLE_FIELDS = {
+    "id", "title", "source", "source_note", "url", "published", "date_approximate",
+    "date_note", "authors", "language", "removed", "excerpts", "original_file",
+}
+REQUIRED_ARTICLE_FIELDS = ("id", "title", "published", "language")
+EXCERPT_FIELDS = {"quote", "prefix", "suffix", "topics", "stance", "note", "unreviewed"}
+TOPIC_FIELDS = {"slug", "title", "scope", "bottom_line", "related", "rules"}
+REQUIRED_TOPIC_FIELDS = ("slug", "title", "scope", "bottom_line")
+
+
+class LineDict(dict):
+    """A YAML mapping that remembers the line of itself and of each key."""
+
+    line: int = 0
+    key_lines: dict
+
+    def line_of(self, key: str) -> int:
+        """Line of ``key`` if present, else of the mapping itself."""
+        return self.key_lines.get(key, self.line)
+
+
+class LineList(list):
+    """A YAML sequence that remembers the line of each item."""
+
+    line: int = 0
+    item_lines: list
+
+
+class _Loader(yaml.SafeLoader):
+    line_offset = 0
+    duplicates: list
+
+
+def _construct_mapping(loader: _Loader, node: yaml.MappingNode) -> LineDict:
+    loader.flatten_mapping(node)
+    result = LineDict()
+    result.line = node.start_mark.line + 1 + loader.line_offset
+    result.key_lines = {}
+    for key_node, value_node in node.value:
+        key = loader.construct_object(key_node, deep=True)
+        line = key_node.start_mark.line + 1 + loader.line_offset
+        if key in result:
+            loader.duplicates.append((line, key))
+        result[key] = loader.construct_object(value_node, deep=True)
+        result.key_lines[key] = line
+    return result
+
+
+def _construct_sequence(loader: _Loader, node: yaml.SequenceNode) -> LineList:
+    result = LineList(loader.construct_object(child, deep=True) for child in node.value)
+    result.line = node.start_mark.line + 1 + loader.line_offset
+    result.item_lines = [child.start_mark.line + 1 + loader.line_offset for child in node.value]
+    return result
+
+
+_Loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
+_Loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_SEQUENCE_TAG, _construct_sequence)
+
+
+def parse_yaml(text: str, path: str, problems: list[Problem], line_offset: int = 0) -> Any:
+    """Parse YAML, recording line numbers; a syntax error becomes a problem and None."""
+    loader = _Loader(text)
+    loader.line_offset = line_offset
+    loader.duplicates = []
+    try:
+        data = loader.get_single_data()
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
+        line = (mark.line + 1 + line_offset) if mark else 1 + line_offset
+        what = getattr(exc, "problem", None) or str(exc).splitlines()[0]
+        problems.append(Problem(path, line, f"malformed YAML: {what}"))
+        return None
+    finally:
+        loader.dispose()
+    for line, key in loader.duplicates:
+        problems.append(Problem(path, line, f"duplicate key {key!r}"))
+    return data
+
+
+def read_text(path: Path, shown: str, problems: list[Problem]) -> str | None:
+    """Read a UTF-8 file; anything else becomes a problem."""
+    data = path.read_bytes()
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        problems.append(Problem(
+            shown, line, f"not UTF-8 text (byte 0x{data[exc.start]:02x} at offset {exc.start})",
+            "save the file as UTF-8"))
+        return None
+    return text.removeprefix("\ufeff").replace("\r\n", "\n").replace("\r", "\n")
+
+
+def load_seeds(seeds_dir: Path, root: Path | None = None) -> Seeds:
+    """Load topics and articles; raise ``SeedsInvalid`` with every problem found."""
+    problems: list[Problem] = []
+    seeds = collect_seeds(seeds_dir, problems, root)
+    errors = [p for p in problems if p.severity == "error"]
+    if errors:
+        raise SeedsInvalid(problems)
+    return seeds
+
+
+def collect_seeds(seeds_dir: Path, problems: list[Problem], root: Path | None = None) -> Seeds:
+    """Load what can be loaded, appending a problem for everything else."""
+    root = root if root is not None else seeds_dir.parent
+    topics = load_topics(seeds_dir / "topics.yml", _shown(seeds_dir / "topics.yml", root), problems)
+    known = {t.slug for t in topics}
+    articles: list[Article] = []
+    first_seen: dict[str, str] = {}
+    articles_dir = seeds_dir / "articles"
+    if not articles_dir.is_dir():
+        problems.append(Problem(_shown(articles_dir, root), 1, "folder of articles not found"))
+    for path in sorted(articles_dir.glob("*.md")) if articles_dir.is_dir() else []:
+        shown = _shown(path, root)
+        article = load_article(path, shown, known, problems)
+        if article is None:
+            continue
+        if article.id in first_seen:
+            problems.append(Problem(
+                shown, _id_line(path), f"duplicate article id {article.id!r} (also in {first_seen[article.id]})",
+                "give each article its own id"))
+            continue
+        first_seen[article.id] = shown
+        articles.append(article)
+    return Seeds(topics=tuple(topics), articles=tuple(articles))
+
+
+def _shown(path: Path, root: Path) -> str:
+    try:
+        return path.relative_to(root).as_posix()
+    except ValueError:
+        return path.as_posix()
+
+
+def _id_line(path: Path) -> int:
+    for number, line in enumerate(path.read_text(encoding="utf-8", errors="replace").splitlines(), 1):
+        if line.startswith("id:"):
+            return number
+    return 1
+
+
+def _unknown_fields(data: LineDict, allowed: set[str], what: str, path: str, problems: list[Problem]) -> None:
+    for key in data:
+        if key not in allowed:
+            close = difflib.get_close_matches(str(key), sorted(allowed), n=1)
+            hint = f"did you mean {close[0]!r}?" if close else f"known fields: {', '.join(sorted(allowed))}"
+            problems.append(Problem(path, data.line_of(key), f"unknown {what} field {key!r}", hint))
+
+
+def _string(data: LineDict, key: str, path: str, problems: list[Problem], required: bool = False) -> str:
+    value = data.get(key)
+    if value is None:
+        if required:
+            problems.append(Problem(path, data.line, f"missing required field {key!r}"))
+        return ""
+    if not isinstance(value, str):
+        problems.append(Problem(path, data.line_of(key), f"{key!r} must be text (got {value!r})"))
+        return ""
+    if required and not value.strip():
+        problems.append(Problem(path, data.line_of(key), f"{key!r} must not be empty"))
+    return value.strip()
+
+
+def _strings(data: LineDict, key: str, path: str, problems: list[Problem]) -> tuple[str, ...]:
+    value = data.get(key)
+    if value is None:
+        return ()
+    if isinstance(value, str):
+        value = [value]
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        problems.append(Problem(path, data.line_of(key), f"{key!r} must be a list of text (got {value!r})"))
+        return ()
+    return tuple(v.strip() for v in value)
+
+
+def _check_id(value: str, what: str, path: str, line: int, problems: list[Problem]) -> bool:
+    if SAFE_ID.match(value):
+        return True
+    problems.append(Problem(
+        path, line, f"unsafe {what} {value!r}",
+        "use 1 to 100 lower-case letters, digits and hyphens, starting with a letter or digit"))
+    return False
+
+
+def load_topics(path: Path, shown: str, problems: list[Problem]) -> list[Topic]:
+    """Read ``topics.yml``."""
+    if not path.is_file():
+        problems.append(Problem(shown, 1, "topics file not found"))
+        return []
+    text = read_text(path, shown, problems)
+    data = parse_yaml(text, shown, problems) if text is not None else None
+    if data is None:
+        return []
+    items = data.get("topics") if isinstance(data, dict) else None
+    if not isinstance(items, list) or not items:
+        problems.append(Problem(shown, getattr(data, "line", 1), "expected a non-empty list under 'topics:'"))
+        return []
+    topics: list[Topic] = []
+    seen: set[str] = set()
+    for index, item in enumerate(items):
+        line = items.item_lines[index]
+        if not isinstance(item, LineDict):
+            problems.append(Problem(shown, line, f"a topic must be a mapping (got {item!r})"))
+            continue
+        _unknown_fields(item, TOPIC_FIELDS, "topic", shown, problems)
+        slug = _string(item, "slug", shown, problems, required=True)
+        title = _string(item, "title", shown, problems, required=True)
+        scope = _string(item, "scope", shown, problems, required=True)
+        bottom_line = _string(item, "bottom_line", shown, problems, required=True)
+        related = _strings(item, "related", shown, problems)
+        rules = item.get("rules") or {}
+        if not isinstance(rules, dict):
+            problems.append(Problem(shown, item.line_of("rules"), f"'rules' must be a mapping (got {rules!r})"))
+            rules = {}
+        if not slug or not _check_id(slug, "topic slug", shown, item.line_of("slug"), problems):
+            continue
+        if slug in seen:
+            problems.append(Problem(shown, item.line_of("slug"), f"duplicate topic slug {slug!r}"))
+            continue
+        seen.add(slug)
+        topics.append(Topic(slug=slug, title=title, scope=scope, bottom_line=bottom_line,
+                            related=related, rules=dict(rules), line=item.line, src_path=shown))
+    for topic, item in zip(topics, [i for i in items if isinstance(i, LineDict)]):
+        for other in topic.related:
+            if other not in seen or other == topic.slug:
+                problems.append(Problem(shown, item.line_of("related"), f"unknown related topic {other!r} in {topic.slug!r}",
+                                        _suggest(other, seen)))
+    return topics
+
+
+def _suggest(value: str, known: set[str]) -> str:
+    close = difflib.get_close_matches(value, sorted(known), n=1)
+    if close:
+        return f"did you mean {close[0]!r}? known topics: {', '.join(sorted(known))}"
+    return f"known topics: {', '.join(sorted(known))}"
+
+
+def split_front_matter(text: str) -> tuple[str, str, int] | None:
+    """Split ``---``-fenced YAML front matter from the body; return (yaml, body, body_line)."""
+    lines = text.split("\n")
+    if not lines or lines[0].strip() != "---":
+        return None
+    for index in range(1, len(lines)):
+        if lines[index].strip() == "---":
+            return "\n".join(lines[1:index]), "\n".join(lines[index + 1:]), index + 2
+    return None
+
+
+def split_paragraphs(body: str, first_line: int) -> tuple[Paragraph, ...]:
+    """Paragraphs are runs of non-blank lines; lines within one are joined by a space."""
+    paragraphs: list[Paragraph] = []
+    current: list[str] = []
+    start = first_line
+    for offset, line in enumerate(body.split("\n")):
+        if line.strip():
+            if not current:
+                start = first_line + offset
+            current.append(line.strip())
+        elif current:
+            paragraphs.append(Paragraph(len(paragraphs) + 1, " ".join(current), start))
+            current = []
+    if current:
+        paragraphs.append(Paragraph(len(paragraphs) + 1, " ".join(current), start))
+    return tuple(paragraphs)
+
+
+def _date(data: LineDict, path: str, problems: list[Problem]) -> dt.date | None:
+    value = data.get("published")
+    if value is None:
+        return None
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    try:
+        return dt.date.fromisoformat(str(value))
+    except ValueError:
+        problems.append(Problem(path, data.line_of("published"),
+                                f"'published' must be a date YYYY-MM-DD (got {value!r})"))
+        return None
+
+
+def load_article(path: Path, shown: str, topics: set[str], problems: list[Problem]) -> Article | None:
+    """Read one article file: YAML front matter, then paragraphs separated by blank lines."""
+    text = read_text(path, shown, problems)
+    if text is None:
+        return None
+    parts = split_front_matter(text)
+    if parts is None:
+        problems.append(Problem(shown, 1, "missing front matter", "start the file with a '---' line, the metadata, and another '---' line"))
+        return None
+    front, body, body_line = parts
+    before = len(problems)
+    data = parse_yaml(front, shown, problems, line_offset=1)
+    if data is None:
+        if len(problems) == before:
+            problems.append(Problem(shown, 2, "empty front matter"))
+        return None
+    if not isinstance(data, LineDict):
+        problems.append(Problem(shown, 2, f"front matter must be a mapping (got {data!r})"))
+        return None
+    _unknown_fields(data, ARTICLE_FIELDS, "article", shown, problems)
+    for key in REQUIRED_ARTICLE_FIELDS:
+        if key not in data:
+            problems.append(Problem(shown, 1, f"missing required field {key!r}"))
+    article_id = _string(data, "id", shown, problems)
+    title = _string(data, "title", shown, problems)
+    if "title" in data and not title:
+        problems.append(Problem(shown, data.line_of("title"), "'title' must not be empty"))
+    published = _date(data, shown, problems)
+    approximate = data.get("date_approximate", False)
+    if not isinstance(approximate, bool):
+        problems.append(Problem(shown, data.line_of("date_approximate"), f"'date_approximate' must be true or false (got {approximate!r})"))
+        approximate = False
+    language = _string(data, "language", shown, problems)
+    if "language" in data and not re.fullmatch(r"[a-z]{2,3}(-[A-Za-z0-9]{2,8})*", language):
+        problems.append(Problem(shown, data.line_of("language"), f"'language' must be a language code like 'en' (got {language!r})"))
+    url = _string(data, "url", shown, problems)
+    if url and not re.match(r"^https?://", url):
+        problems.append(Problem(shown, data.line_of("url"), f"'url' must start with http:// or https:// (got {url!r})"))
+    paragraphs = split_paragraphs(body, body_line)
+    if not paragraphs:
+        problems.append(Problem(shown, body_line - 1, "article has no text after the front matter"))
+    ok_id = bool(article_id) and _check_id(article_id, "article id", shown, data.line_of("id"), problems)
+    excerpts = _excerpts(data, article_id, shown, topics, problems)
+    if not ok_id or published is None or not title or not language:
+        return None
+    return Article(
+        id=article_id, title=title, source=_string(data, "source", shown, problems),
+        url=url, published=published, date_approximate=approximate,
+        authors=_strings(data, "authors", shown, problems), language=language,
+        paragraphs=paragraphs, excerpts=excerpts, src_path=shown,
+        source_note=_string(data, "source_note", shown, problems),
+        date_note=_string(data, "date_note", shown, problems),
+        removed=_strings(data, "removed", shown, problems),
+    )
+
+
+def _excerpts(data: LineDict, article_id: str, path: str, topics: set[str], problems: list[Problem]) -> tuple[Excerpt, ...]:
+    items = data.get("excerpts")
+    if items is None:
+        return ()
+    if not isinstance(items, list):
+        problems.append(Problem(path, data.line_of("excerpts"), f"'excerpts' must be a list (got {items!r})"))
+        return ()
+    excerpts: list[Excerpt] = []
+    for index, item in enumerate(items):
+        line = items.item_lines[index]
+        if not isinstance(item, LineDict):
+            problems.append(Problem(path, line, f"an excerpt must be a mapping with 'quote' and 'topics' (got {item!r})"))
+            continue
+        _unknown_fields(item, EXCERPT_FIELDS, "excerpt", path, problems)
+        quote = _string(item, "quote", path, problems, required=True)
+        tags = _strings(item, "topics", path, problems)
+        if "topics" not in item or not tags:
+            problems.append(Problem(path, item.line_of("topics"), "excerpt has no topics", "add 'topics: [slug, …]'"))
+        ok = bool(quote)
+        for slug in tags:
+            if slug not in topics:
+                problems.append(Problem(path, item.line_of("topics"), f"unknown topic {slug!r}", _suggest(slug, topics)))
+                ok = False
+        stance = item.get("stance")
+        if stance is not None and stance not in STANCES:
+            problems.append(Problem(path, item.line_of("stance"), f"unknown stance {stance!r}",
+                                    f"use one of: {', '.join(STANCES)}, or leave it out"))
+            ok = False
+        unreviewed = item.get("unreviewed", False)
+        if not isinstance(unreviewed, bool):
+            problems.append(Problem(path, item.line_of("unreviewed"), f"'unreviewed' must be true or false (got {unreviewed!r})"))
+            ok = False
+        if ok and tags:
+            excerpts.append(Excerpt(
+                article_id=article_id, quote=quote, topics=tuple(dict.fromkeys(tags)), line=line,
+                prefix=_string(item, "prefix", path, problems), suffix=_string(item, "suffix", path, problems),
+                stance=stance, note=_string(item, "note", path, problems), reviewed=not unreviewed))
+    return tuple(excerpts)

@@ -1,0 +1,137 @@
+"""The data model: what the seeds hold, with where each thing came from."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+STANCES = ("us", "china")
+"""Whose position an excerpt can state."""
+
+
+@dataclass(frozen=True)
+class Paragraph:
+    """One paragraph of an article body."""
+
+    number: int
+    """1-based position in the article; gives the anchor ``p<number>``."""
+    text: str
+    """The paragraph exactly as in the seed file (lines joined by one space)."""
+    line: int
+    """Line of the seed file the paragraph starts on."""
+
+    @property
+    def anchor(self) -> str:
+        """The id of the paragraph on its article page."""
+        return f"p{self.number}"
+
+
+@dataclass(frozen=True)
+class Excerpt:
+    """A quote from one article, tagged with topics (a W3C TextQuoteSelector)."""
+
+    article_id: str
+    """Id of the article the quote is taken from."""
+    quote: str
+    """The exact text quoted."""
+    topics: tuple[str, ...]
+    """Slugs of the topics the excerpt bears on."""
+    line: int
+    """Line of the seed file the excerpt is declared on."""
+    prefix: str = ""
+    """Text just before the quote, to choose between several occurrences."""
+    suffix: str = ""
+    """Text just after the quote, to choose between several occurrences."""
+    stance: str | None = None
+    """Whose position the excerpt states: ``us``, ``china`` or None."""
+    note: str = ""
+    """An editor's note shown with the excerpt."""
+    reviewed: bool = True
+    """False for a suggestion no editor has confirmed yet."""
+
+
+@dataclass(frozen=True)
+class Article:
+    """A news article: metadata, paragraphs and excerpts."""
+
+    id: str
+    """Safe slug, unique among articles; names the page ``articles/<id>.md``."""
+    title: str
+    source: str
+    """The publication, empty where the text does not name it."""
+    url: str
+    """Where the article was published, empty where unknown."""
+    published: dt.date
+    date_approximate: bool
+    """True when the date was inferred rather than printed with the article."""
+    authors: tuple[str, ...]
+    language: str
+    paragraphs: tuple[Paragraph, ...]
+    excerpts: tuple[Excerpt, ...]
+    src_path: str
+    """The seed file, relative to the project root."""
+    source_note: str = ""
+    date_note: str = ""
+    removed: tuple[str, ...] = ()
+    """Page debris dropped from the text when it was brought in."""
+
+    @property
+    def dest_path(self) -> str:
+        """Path of the article page under ``docs/``."""
+        return f"articles/{self.id}.md"
+
+
+@dataclass(frozen=True)
+class Topic:
+    """A subject the briefing covers."""
+
+    slug: str
+    title: str
+    scope: str
+    """One line saying what belongs to the topic."""
+    bottom_line: str
+    """Two or three sentences written by an editor, grounded in the excerpts."""
+    related: tuple[str, ...]
+    rules: dict
+    """Match rules for suggesting excerpts (see ``suggest``)."""
+    line: int
+    src_path: str
+
+    @property
+    def dest_path(self) -> str:
+        """Path of the topic page under ``docs/``."""
+        return f"topics/{self.slug}.md"
+
+
+@dataclass(frozen=True)
+class Seeds:
+    """Everything loaded from ``seeds/``."""
+
+    topics: tuple[Topic, ...]
+    articles: tuple[Article, ...]
+
+
+@dataclass(frozen=True)
+class Anchored:
+    """An excerpt found in its article: the paragraph and the span it covers."""
+
+    excerpt: Excerpt
+    paragraph: Paragraph
+    start: int
+    """Start offset of the quote in ``paragraph.text``."""
+    end: int
+    """End offset (exclusive) of the quote in ``paragraph.text``."""
+
+    @property
+    def text(self) -> str:
+        """The quote as it stands in the article."""
+        return self.paragraph.text[self.start : self.end]
+
+
+@dataclass(frozen=True)
+class Briefing:
+    """Verified seeds: every excerpt anchored in its article."""
+
+    topics: tuple[Topic, ...]
+    articles: tuple[Article, ...]
+    excerpts: tuple[Anchored, ...] = field(default=())

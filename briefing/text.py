@@ -1,0 +1,75 @@
+"""Text helpers: the normalisation used to match quotes, and escaping article text."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+# Differences an editor cannot see on screen; matching ignores these and nothing else.
+_QUOTES = {c: "'" for c in "\u2018\u2019\u201a\u201b"}
+_QUOTES.update({c: '"' for c in "\u201c\u201d\u201e\u201f"})
+_DASHES = {c: "-" for c in "\u2010\u2011\u2012\u2013\u2014\u2015\u2212\ufe58\ufe63\uff0d"}
+_FOLD = str.maketrans({**_QUOTES, **_DASHES})
+_SPACE = re.compile(r"\s+")
+
+
+def fold_char(char: str) -> str:
+    """Map one character to its matching form (quotes and dashes unified)."""
+    return char.translate(_FOLD)
+
+
+def normalize_with_map(text: str) -> tuple[str, list[int]]:
+    """Fold quotes, dashes and runs of white space; return the folded text and,
+    for each of its characters, the index of the original character it came from."""
+    out: list[str] = []
+    index: list[int] = []
+    in_space = False
+    for i, char in enumerate(text):
+        if char.isspace():
+            if not in_space and out:
+                out.append(" ")
+                index.append(i)
+            in_space = True
+            continue
+        in_space = False
+        out.append(fold_char(char))
+        index.append(i)
+    if out and out[-1] == " ":
+        out.pop()
+        index.pop()
+    return "".join(out), index
+
+
+def normalize(text: str) -> str:
+    """Fold quotes, dashes and runs of white space, as quote matching does."""
+    return _SPACE.sub(" ", text.translate(_FOLD)).strip()
+
+
+def escape_text(text: str) -> str:
+    """Make any string show exactly as written in Markdown and HTML.
+
+    Every ASCII punctuation character becomes a numeric character reference, so no
+    Markdown, HTML, attribute-list or Material marker in article text can take
+    effect, whatever extensions are on. White space runs become one space.
+    """
+    out = []
+    for char in _SPACE.sub(" ", text):
+        if char.isascii() and not char.isalnum() and char != " ":
+            out.append(f"&#{ord(char)};")
+        else:
+            out.append(char)
+    return "".join(out)
+
+
+def slugify(text: str) -> str:
+    """A lower-case ASCII slug of letters, digits and hyphens."""
+    text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
+    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")
+
+
+def shorten(text: str, limit: int = 90) -> str:
+    """Cut a long quote for a message, marking the cut with an ellipsis."""
+    text = normalize(text)
+    if len(text) <= limit:
+        return text
+    return text[: limit - 1].rstrip() + "…"
