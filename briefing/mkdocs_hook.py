@@ -1,0 +1,21 @@
+"""MkDocs hook: compose the briefing pages from ``seeds/`` and add them to the build.
+
+Used by ``mkdocs build`` and ``mkdocs serve`` run from the project root, and by
+``python build.py`` (which sets ``config.extra['briefing']`` before building).
+Pages are generated in memory (``File.generated``): nothing is written into ``docs/``.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+_ROOT = str(Path(__file__).resolve().parent.parent)
+if _ROOT not in sys.path:
+    sys.path.insert(0, _ROOT)
+
+from briefing import site_hook  # noqa: E402
+
+on_startup = site_hook.on_startup
+on_config = site_hook.on_config
+on_files = site_hook.on_files

@@ -1,0 +1,86 @@
+"""Stage 4: render page contexts to Markdown with the Jinja2 templates in ``templates/``.
+
+Every value a template prints is escaped with ``escape_text`` unless it is ``Markup``,
+so article text and metadata can never become Markdown or HTML by accident.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import posixpath
+import re
+from pathlib import Path
+from typing import Any
+
+import jinja2
+from markupsafe import Markup
+
+from .compose import Site
+from .model import Topic
+from .text import escape_text
+
+_IDENT = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]*$")
+
+
+def _finalize(value: Any) -> Any:
+    if isinstance(value, Markup):
+        return value
+    if value is None:
+        return Markup("")
+    return Markup(escape_text(str(value)))
+
+
+def link(src_path: str, dest_path: str, anchor: str = "") -> Markup:
+    """Relative link from one page under ``docs/`` to another (paths are safe ids)."""
+    target = dest_path if dest_path != src_path else ""
+    rel = posixpath.relpath(dest_path, posixpath.dirname(src_path) or ".") if target else ""
+    return Markup(rel + (f"#{anchor}" if anchor else ""))
+
+
+def ident(value: str) -> Markup:
+    """An id or class name known to be safe (ids are checked when loaded); fails loudly otherwise."""
+    if not _IDENT.match(value):
+        raise ValueError(f"not a safe identifier: {value!r}")
+    return Markup(value)
+
+
+def tag_name(topic: Topic) -> Markup:
+    """A topic title as a YAML string for front-matter ``tags`` (HTML-escaped: Material prints it raw)."""
+    return Markup(json.dumps(html.escape(topic.title, quote=False), ensure_ascii=False))
+
+
+def make_environment(templates_dir: Path) -> jinja2.Environment:
+    """The Jinja2 environment the page templates are rendered with."""
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(str(templates_dir)),
+        finalize=_finalize,
+        autoescape=True,  # with _finalize: macros return Markup, values are escaped once
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+        undefined=jinja2.StrictUndefined,
+    )
+    env.globals.update(link=link, tag_name=tag_name)
+    env.filters["ident"] = ident
+    return env
+
+
+def render_site(site: Site, templates_dir: Path, extra: dict | None = None) -> dict[str, str]:
+    """Render every page; returns Markdown keyed by its path under ``docs/``."""
+    env = make_environment(templates_dir)
+    common = {"extra": extra or {}}
+    pages: dict[str, str] = {}
+
+    def render(template: str, page: Any) -> None:
+        pages[page.dest_path] = env.get_template(template).render(page=page, **common)
+
+    render("home.md.j2", site.home)
+    for topic in site.topics:
+        render("topic.md.j2", topic)
+    article_template = env.get_template("article.md.j2")
+    for article in site.articles:
+        pages[article.dest_path] = article_template.render(page=article, **common)
+    render("sources.md.j2", site.sources)
+    pages["tags.md"] = env.get_template("tags.md.j2").render(**common)
+    return pages

@@ -1,0 +1,68 @@
+"""The MkDocs side of the pipeline: run the stages, set the nav, add the generated pages."""
+
+from __future__ import annotations
+
+import importlib
+import os
+import sys
+from pathlib import Path
+from typing import Any
+
+from mkdocs.exceptions import Abort
+from mkdocs.structure.files import File, Files
+
+from .errors import SeedsInvalid
+from .pipeline import Composed, compose, source_date_epoch
+
+_state: dict[str, Any] = {"serving": False, "composed": None}
+
+
+def on_startup(command: str, dirty: bool = False) -> None:
+    """Remember whether this is ``mkdocs serve``, whose rebuilds must pick up code edits."""
+    _state["serving"] = command == "serve"
+
+
+def _reload_code() -> None:
+    # `mkdocs serve` keeps imported modules (mkdocs#3993): reload ours so edits show.
+    names = sorted(n for n in sys.modules if n.startswith("briefing.") and n != "briefing.site_hook")
+    for name in names:
+        importlib.reload(sys.modules[name])
+
+
+def settings_of(config: Any) -> dict[str, Any]:
+    """The briefing's settings, as ``build.py`` puts them in ``config.extra['briefing']``."""
+    settings = dict(config.extra.get("briefing") or {})
+    root = Path(config.config_file_path).resolve().parent if config.config_file_path else Path.cwd()
+    settings.setdefault("seeds_dir", str(root / "seeds"))
+    settings.setdefault("templates_dir", str(root / "templates"))
+    settings.setdefault("root", str(root))
+    return settings
+
+
+def on_config(config: Any) -> Any:
+    """Compose the pages, fix the build date from the inputs, and set the navigation."""
+    if _state["serving"]:
+        _reload_code()
+    settings = settings_of(config)
+    composed: Composed | None = settings.pop("composed", None)
+    if composed is None:
+        try:
+            composed = compose(Path(settings["seeds_dir"]), Path(settings["templates_dir"]),
+                               root=Path(settings["root"]), settings=settings)
+        except SeedsInvalid as exc:
+            raise Abort(f"The seeds have problems:\n{exc}") from None
+    _state["composed"] = composed
+    os.environ["SOURCE_DATE_EPOCH"] = str(source_date_epoch(composed))
+    config.nav = composed.nav
+    return config
+
+
+def on_files(files: Files, config: Any) -> Files:
+    """Add the composed pages to the files MkDocs builds."""
+    composed: Composed = _state["composed"]
+    for dest_path, markdown in composed.pages.items():
+        existing = files.get_file_from_path(dest_path)
+        if existing is not None:
+            files.remove(existing)
+        files.append(File.generated(config, dest_path, content=markdown))
+    return files
