@@ -90,7 +90,11 @@ def locate(index: ArticleIndex, excerpt: Excerpt, problems: list[Problem]) -> An
         problems.append(Problem(article.src_path, excerpt.line,
                                 f"{what} in {article.id!r}: \"{shorten(excerpt.quote)}\"", hint))
         return None
-    places = ", ".join(f"¶{p.number} (line {p.line})" for p, _, _ in found)
+    counts: dict[Paragraph, int] = {}
+    for paragraph, _, _ in found:
+        counts[paragraph] = counts.get(paragraph, 0) + 1
+    places = ", ".join(
+        f"¶{p.number} (line {p.line}{f', {n} times' if n > 1 else ''})" for p, n in counts.items())
     problems.append(Problem(
         article.src_path, excerpt.line,
         f"quote ambiguous in {article.id!r}: \"{shorten(excerpt.quote)}\" occurs {len(found)} times",

@@ -84,6 +84,10 @@ def parse_yaml(text: str, path: str, problems: list[Problem], line_offset: int =
         mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
         line = (mark.line + 1 + line_offset) if mark else 1 + line_offset
         what = getattr(exc, "problem", None) or str(exc).splitlines()[0]
+        context = getattr(exc, "context", None)
+        context_mark = getattr(exc, "context_mark", None)
+        if context and context_mark and mark and context_mark.line != mark.line:
+            what += f" ({context} on line {context_mark.line + 1 + line_offset})"
         problems.append(Problem(path, line, f"malformed YAML: {what}"))
         return None
     finally:
@@ -121,7 +125,9 @@ def collect_seeds(seeds_dir: Path, problems: list[Problem], root: Path | None = 
     """Load what can be loaded, appending a problem for everything else."""
     root = root if root is not None else seeds_dir.parent
     topics = load_topics(seeds_dir / "topics.yml", _shown(seeds_dir / "topics.yml", root), problems)
-    known = {t.slug for t in topics}
+    # When topics.yml itself cannot be read, checking topic names would only add noise.
+    known = {t.slug for t in topics} if topics is not None else None
+    topics = topics or []
     articles: list[Article] = []
     first_seen: dict[str, str] = {}
     articles_dir = seeds_dir / "articles"
@@ -199,15 +205,15 @@ def _check_id(value: str, what: str, path: str, line: int, problems: list[Proble
     return False
 
 
-def load_topics(path: Path, shown: str, problems: list[Problem]) -> list[Topic]:
-    """Read ``topics.yml``."""
+def load_topics(path: Path, shown: str, problems: list[Problem]) -> list[Topic] | None:
+    """Read ``topics.yml``; None when the file cannot be read at all."""
     if not path.is_file():
         problems.append(Problem(shown, 1, "topics file not found"))
-        return []
+        return None
     text = read_text(path, shown, problems)
     data = parse_yaml(text, shown, problems) if text is not None else None
     if data is None:
-        return []
+        return None
     items = data.get("topics") if isinstance(data, dict) else None
     if not isinstance(items, list) or not items:
         problems.append(Problem(shown, getattr(data, "line", 1), "expected a non-empty list under 'topics:'"))
@@ -297,7 +303,7 @@ def _date(data: LineDict, path: str, problems: list[Problem]) -> dt.date | None:
         return None
 
 
-def load_article(path: Path, shown: str, topics: set[str], problems: list[Problem]) -> Article | None:
+def load_article(path: Path, shown: str, topics: set[str] | None, problems: list[Problem]) -> Article | None:
     """Read one article file: YAML front matter, then paragraphs separated by blank lines."""
     text = read_text(path, shown, problems)
     if text is None:
@@ -338,13 +344,14 @@ def load_article(path: Path, shown: str, topics: set[str], problems: list[Proble
     paragraphs = split_paragraphs(body, body_line)
     if not paragraphs:
         problems.append(Problem(shown, body_line - 1, "article has no text after the front matter"))
-    ok_id = bool(article_id) and _check_id(article_id, "article id", shown, data.line_of("id"), problems)
-    excerpts = _excerpts(data, article_id, shown, topics, problems)
-    if not ok_id or published is None or not title or not language:
-        return None
+    if article_id:
+        _check_id(article_id, "article id", shown, data.line_of("id"), problems)
+    excerpts = _excerpts(data, article_id or path.stem, shown, topics, problems)
+    # Returned even when fields above were wrong (their problems are recorded and fail the
+    # build), so that its excerpts are still checked in the same run.
     return Article(
-        id=article_id, title=title, source=_string(data, "source", shown, problems),
-        url=url, published=published, date_approximate=approximate,
+        id=article_id or path.stem, title=title or path.stem, source=_string(data, "source", shown, problems),
+        url=url, published=published or dt.date.min, date_approximate=approximate,
         authors=_strings(data, "authors", shown, problems), language=language,
         paragraphs=paragraphs, excerpts=excerpts, src_path=shown,
         source_note=_string(data, "source_note", shown, problems),
@@ -353,7 +360,7 @@ def load_article(path: Path, shown: str, topics: set[str], problems: list[Proble
     )
 
 
-def _excerpts(data: LineDict, article_id: str, path: str, topics: set[str], problems: list[Problem]) -> tuple[Excerpt, ...]:
+def _excerpts(data: LineDict, article_id: str, path: str, topics: set[str] | None, problems: list[Problem]) -> tuple[Excerpt, ...]:
     items = data.get("excerpts")
     if items is None:
         return ()
@@ -373,7 +380,7 @@ def _excerpts(data: LineDict, article_id: str, path: str, topics: set[str], prob
             problems.append(Problem(path, item.line_of("topics"), "excerpt has no topics", "add 'topics: [slug, …]'"))
         ok = bool(quote)
         for slug in tags:
-            if slug not in topics:
+            if topics is not None and slug not in topics:
                 problems.append(Problem(path, item.line_of("topics"), f"unknown topic {slug!r}", _suggest(slug, topics)))
                 ok = False
         stance = item.get("stance")

@@ -7,9 +7,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from .anchor import anchor_excerpts
+from .anchor import collect_anchors
 from .compose import Site, compose_site
-from .load import load_seeds
+from .errors import Problem, SeedsInvalid
+from .load import collect_seeds
 from .model import Briefing
 from .render import render_site
 
@@ -37,8 +38,12 @@ class Composed:
 
 def verify(seeds_dir: Path, root: Path | None = None, settings: dict[str, Any] | None = None) -> Briefing:
     """Load and anchor the seeds; raise ``SeedsInvalid`` with every problem."""
-    seeds = load_seeds(seeds_dir, root)
-    return anchor_excerpts(seeds)
+    problems: list[Problem] = []
+    seeds = collect_seeds(seeds_dir, problems, root)
+    briefing = collect_anchors(seeds, problems)
+    if any(p.severity == "error" for p in problems):
+        raise SeedsInvalid(problems)
+    return briefing
 
 
 def compose(seeds_dir: Path, templates_dir: Path, root: Path | None = None,
