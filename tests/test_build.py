@@ -1,0 +1,88 @@
+"""End-to-end builds in tmp_path: output, determinism, safety of article text."""
+
+import re
+from html import unescape
+import shutil
+from pathlib import Path
+
+from conftest import ARTICLE_IDS, run_build
+
+EXTERNAL = re.compile(r"""(?:src|href)=["']?(?:https?:)?//(?!127\.0\.0\.1)""")
+
+
+def test_build_writes_every_page(built_site: Path):
+    assert (built_site / "index.html").is_file()
+    for slug in ("taiwan", "fentanyl", "mil-to-mil", "ukraine"):
+        assert (built_site / "topics" / slug / "index.html").is_file()
+    for article_id in ARTICLE_IDS:
+        assert (built_site / "articles" / article_id / "index.html").is_file()
+    for page in ("sources", "tags", "404.html", "search/search_index.json"):
+        assert (built_site / page).exists(), page
+
+
+def test_pages_load_nothing_from_other_hosts(built_site: Path):
+    for page in built_site.rglob("*.html"):
+        html = page.read_text(encoding="utf-8")
+        assert not EXTERNAL.search(html), (page, EXTERNAL.search(html))
+        assert "fonts.googleapis" not in html
+
+
+def test_navigation_lists_topics_not_articles(built_site: Path):
+    html = (built_site / "topics/taiwan/index.html").read_text(encoding="utf-8")
+    nav = unescape(html[html.index('<nav class="md-nav md-nav--primary"'):html.index('md-sidebar--secondary')])
+    assert "Military-to-military communication" in nav and "Sources" in nav and "Tags" in nav
+    assert "articles/" not in nav
+
+
+def test_excerpt_links_point_at_anchored_paragraphs(built_site: Path):
+    html = (built_site / "topics/fentanyl/index.html").read_text(encoding="utf-8")
+    links = re.findall(r'href="\.\./\.\./articles/([a-z0-9-]+)/#(p\d+)"', html)
+    assert len(links) >= 9
+    for article_id, anchor in links:
+        article = (built_site / "articles" / article_id / "index.html").read_text(encoding="utf-8")
+        paragraph = re.search(rf'<p class="bx-para" id="{anchor}">(.*?)</p>', article, re.S)
+        assert paragraph and '<mark class="bx-mark"' in paragraph.group(1), (article_id, anchor)
+
+
+def test_two_builds_are_byte_identical(seeds: Path, tmp_path: Path):
+    first, second = tmp_path / "one", tmp_path / "two"
+    assert run_build("--seeds", str(seeds), "--out", str(first)).returncode == 0
+    assert run_build("--seeds", str(seeds), "--out", str(second)).returncode == 0
+    files = sorted(p.relative_to(first) for p in first.rglob("*") if p.is_file())
+    assert files == sorted(p.relative_to(second) for p in second.rglob("*") if p.is_file())
+    for name in files:
+        assert (first / name).read_bytes() == (second / name).read_bytes(), name
+
+
+def test_build_replaces_previous_output_whole(seeds: Path, tmp_path: Path):
+    out = tmp_path / "site"
+    out.mkdir()
+    (out / "stale.html").write_text("old")
+    assert run_build("--seeds", str(seeds), "--out", str(out)).returncode == 0
+    assert not (out / "stale.html").exists() and (out / "index.html").exists()
+
+
+def hostile_site(seeds: Path, tmp_path: Path) -> Path:
+    shutil.copy(Path(__file__).parent / "fixtures/hostile.md", seeds / "articles")
+    out = tmp_path / "site"
+    result = run_build("--seeds", str(seeds), "--out", str(out))
+    assert result.returncode == 0, result.stderr
+    return out
+
+
+def test_article_text_that_looks_like_markup_is_shown_as_text(seeds: Path, tmp_path: Path):
+    out = hostile_site(seeds, tmp_path)
+    html = (out / "articles/2024-05-hostile-markup/index.html").read_text(encoding="utf-8")
+    for raw in ("<script>alert", "<img src=x", "onerror=", "onclick=", 'href="javascript:', "<b>bold", "<em>Breaking"):
+        assert raw not in html, raw
+    assert "&#60;script&#62;alert&#40;&#39;body&#39;&#41;&#60;&#47;script&#62;" in html
+    assert "<title>&lt;script&gt;alert(&#39;title&#39;)&lt;/script&gt;" in html
+    topic = (out / "topics/taiwan/index.html").read_text(encoding="utf-8")
+    assert "<script>alert" not in topic and 'href="javascript:' not in topic
+
+
+def test_tags_marker_in_article_text_does_not_become_a_listing(seeds: Path, tmp_path: Path):
+    out = hostile_site(seeds, tmp_path)
+    html = (out / "articles/2024-05-hostile-markup/index.html").read_text(encoding="utf-8")
+    assert "md-tags-listing" not in html and 'class="md-tag-' not in html.split("bx-para")[-1]
+    assert "material&#47;tags" in html

@@ -1,0 +1,26 @@
+"""Golden files: the generated Markdown of one topic page and one article page.
+
+Regenerate after an intended change with ``BRIEFING_UPDATE_GOLDEN=1 pytest tests/test_golden.py``
+and review the diff.
+"""
+
+import os
+from pathlib import Path
+
+import pytest
+
+from briefing.pipeline import compose
+
+ROOT = Path(__file__).resolve().parent.parent
+GOLDEN = Path(__file__).resolve().parent / "golden"
+PAGES = ["topics/fentanyl.md", "articles/2023-06-usip-blinken-beijing-trip-no-breakthroughs.md", "index.md"]
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_generated_markdown_matches_golden_file(page):
+    pages = compose(ROOT / "seeds", ROOT / "templates", root=ROOT).pages
+    golden = GOLDEN / page
+    if os.environ.get("BRIEFING_UPDATE_GOLDEN"):
+        golden.parent.mkdir(parents=True, exist_ok=True)
+        golden.write_text(pages[page], encoding="utf-8")
+    assert pages[page] == golden.read_text(encoding="utf-8")
