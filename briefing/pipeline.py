@@ -12,7 +12,9 @@ from .compose import Site, compose_site
 from .errors import Problem, SeedsInvalid
 from .load import collect_seeds
 from .model import Briefing
-from .render import render_site
+from .changes import ChangesPage, compare_seeds
+from .model import Seeds
+from .render import render_page, render_site
 
 
 @dataclass(frozen=True)
@@ -23,17 +25,22 @@ class Composed:
     site: Site
     pages: dict[str, str]
     """Markdown of every generated page, keyed by its path under ``docs/``."""
+    changes: ChangesPage | None = None
+    """The preview's "Changes" page, when a base was given."""
 
     @property
     def nav(self) -> list:
         """The navigation: home, topics, sources and tags; never the articles."""
         topics = [page.dest_path for page in self.site.topics]
-        return [
+        nav = [
             {"Home": "index.md"},
             {"Topics": topics},
             {"Sources": self.site.sources.dest_path},
             {"Tags": "tags.md"},
         ]
+        if self.changes is not None:
+            nav.append({"Changes in this preview": self.changes.dest_path})
+        return nav
 
 
 def verify(seeds_dir: Path, root: Path | None = None, settings: dict[str, Any] | None = None) -> Briefing:
@@ -47,12 +54,17 @@ def verify(seeds_dir: Path, root: Path | None = None, settings: dict[str, Any] |
 
 
 def compose(seeds_dir: Path, templates_dir: Path, root: Path | None = None,
-            settings: dict[str, Any] | None = None) -> Composed:
-    """Run every stage up to the Markdown of each page."""
+            settings: dict[str, Any] | None = None, base: tuple[Seeds, str] | None = None) -> Composed:
+    """Run every stage up to the Markdown of each page; with ``base`` (seeds and their
+    name), add the page of what changed since then."""
     briefing = verify(seeds_dir, root, settings)
     site = compose_site(briefing)
     pages = render_site(site, templates_dir, extra=settings or {})
-    return Composed(briefing=briefing, site=site, pages=pages)
+    changes = None
+    if base is not None:
+        changes = compare_seeds(base[0], briefing, base[1])
+        pages[changes.dest_path] = render_page(templates_dir, "changes.md.j2", changes)
+    return Composed(briefing=briefing, site=site, pages=pages, changes=changes)
 
 
 def source_date_epoch(composed: Composed) -> int:

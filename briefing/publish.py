@@ -6,10 +6,12 @@ differences. The previous output stays untouched unless the new build succeeded.
 
 from __future__ import annotations
 
-import logging
+import datetime as dt
 import os
 import shutil
+import stat
 import tempfile
+import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -21,7 +23,8 @@ from mkdocs.exceptions import Abort, ConfigurationError
 from .errors import PublishFailed
 from .pipeline import Composed
 
-log = logging.getLogger("briefing")
+SHIM = "assets/javascripts/iframe-worker-shim.js"
+"""Local copy of the iframe-worker shim; its path must contain ``iframe-worker``."""
 
 
 @dataclass(frozen=True)
@@ -31,35 +34,37 @@ class Variant:
     site_url: str | None = None
     """Full URL the site is served from (a preview's own sub-path URL for previews)."""
     offline: bool = False
-    """Build for ``file://`` with Material's offline plugin."""
+    """Build for ``file://`` with Material's offline plugin and no request to any host."""
+    preview: dict[str, Any] | None = None
+    """For a pull-request preview: ``pr`` and ``published_url`` (banner, noindex)."""
     settings: dict[str, Any] = field(default_factory=dict)
-    """Extra settings for the templates (``config.extra['briefing']``)."""
+    """Where the seeds and templates are (``config.extra['briefing']``)."""
 
 
-def load_site_config(root: Path, site_dir: Path, variant: Variant, strict: bool = True) -> Any:
+def load_site_config(root: Path, site_dir: Path, variant: Variant) -> Any:
     """Load ``mkdocs.yml`` with the variant's settings applied."""
-    overrides: dict[str, Any] = {"site_dir": str(site_dir), "strict": strict}
+    overrides: dict[str, Any] = {"site_dir": str(site_dir), "strict": True}
     if variant.site_url:
         overrides["site_url"] = variant.site_url
     config = load_config(str(root / "mkdocs.yml"), **overrides)
     offline = config.plugins.get("material/offline")
     if offline is not None:
         offline.config.enabled = variant.offline
+    if variant.offline:
+        config.extra["polyfills"] = [SHIM]
+    config.extra["briefing"] = {**variant.settings, "root": str(root), "preview": variant.preview}
     return config
 
 
 def build_into(root: Path, site_dir: Path, variant: Variant, composed: Composed | None = None) -> None:
     """Run ``mkdocs build --strict`` into ``site_dir``."""
     config = load_site_config(root, site_dir, variant)
-    config.extra["briefing"] = {**variant.settings, "root": str(root)}
     if composed is not None:
         config.extra["briefing"]["composed"] = composed
     try:
         mkdocs_build(config)
     except (Abort, ConfigurationError) as exc:
         raise PublishFailed(f"mkdocs build failed: {exc}") from None
-    finally:
-        config.plugins.on_shutdown()
 
 
 def publish_site(root: Path, out_dir: Path, variant: Variant, composed: Composed | None = None) -> Path:
@@ -78,6 +83,7 @@ def publish_site(root: Path, out_dir: Path, variant: Variant, composed: Composed
 
 def swap_in(new: Path, target: Path) -> None:
     """Replace ``target`` by ``new`` with two renames on the same file system."""
+    os.chmod(new, 0o755)  # mkdtemp makes it private; a site is meant to be read
     old = None
     if target.exists():
         old = target.with_name(f".{target.name}-old-{os.getpid()}")
@@ -92,3 +98,48 @@ def swap_in(new: Path, target: Path) -> None:
         raise
     if old is not None:
         shutil.rmtree(old, ignore_errors=True)
+
+
+BUNDLE_README = """Briefing: offline edition
+=========================
+
+This folder is the whole briefing site, made to be read without a network.
+Open index.html (double-click it) in a web browser. Navigation, search, tags,
+paragraph links and the light/dark switch work from the files alone; nothing
+is fetched from the internet.
+
+Built on {built} from {articles} articles and {excerpts} excerpts on
+{topics} topics (newest article: {newest}).
+"""
+
+
+def write_bundle(root: Path, dist_dir: Path, composed: Composed, variant: Variant) -> Path:
+    """Build the offline site and pack it into ``dist/briefing-offline-<date>.zip``, reproducibly."""
+    newest = max((a.published for a in composed.briefing.articles), default=dt.date(1980, 1, 1))
+    name = f"briefing-offline-{newest.isoformat()}"
+    dist_dir.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(dir=dist_dir, prefix=".bundle-") as tmp:
+        site_dir = Path(tmp) / name
+        build_into(root, site_dir, variant, composed)
+        (site_dir / "README.txt").write_text(BUNDLE_README.format(
+            built=newest.isoformat(), articles=len(composed.briefing.articles),
+            excerpts=len(composed.briefing.excerpts), topics=len(composed.briefing.topics),
+            newest=newest.isoformat()), encoding="utf-8")
+        partial = Path(tmp) / f"{name}.zip"
+        zip_tree(site_dir, partial, name, newest)
+        target = dist_dir / f"{name}.zip"
+        os.replace(partial, target)
+    return target
+
+
+def zip_tree(folder: Path, zip_path: Path, prefix: str, date: dt.date) -> None:
+    """Zip a folder with sorted entries, one fixed time stamp and fixed permissions."""
+    stamp = (max(date.year, 1980), date.month, date.day, 0, 0, 0)
+    with zipfile.ZipFile(zip_path, "w", zipfile.ZIP_DEFLATED, compresslevel=9) as archive:
+        for path in sorted(folder.rglob("*")):
+            if not path.is_file():
+                continue
+            info = zipfile.ZipInfo(f"{prefix}/{path.relative_to(folder).as_posix()}", date_time=stamp)
+            info.external_attr = (stat.S_IFREG | 0o644) << 16
+            info.compress_type = zipfile.ZIP_DEFLATED
+            archive.writestr(info, path.read_bytes())

@@ -84,3 +84,8 @@ def render_site(site: Site, templates_dir: Path, extra: dict | None = None) -> d
     render("sources.md.j2", site.sources)
     pages["tags.md"] = env.get_template("tags.md.j2").render(**common)
     return pages
+
+
+def render_page(templates_dir: Path, template: str, page: Any, extra: dict | None = None) -> str:
+    """Render one page context with one template."""
+    return make_environment(templates_dir).get_template(template).render(page=page, extra=extra or {})

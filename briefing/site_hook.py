@@ -33,7 +33,7 @@ def settings_of(config: Any) -> dict[str, Any]:
     """The briefing's settings, as ``build.py`` puts them in ``config.extra['briefing']``."""
     settings = dict(config.extra.get("briefing") or {})
     root = Path(config.config_file_path).resolve().parent if config.config_file_path else Path.cwd()
-    settings.setdefault("seeds_dir", str(root / "seeds"))
+    settings.setdefault("seeds_dir", os.environ.get("BRIEFING_SEEDS") or str(root / "seeds"))
     settings.setdefault("templates_dir", str(root / "templates"))
     settings.setdefault("root", str(root))
     return settings
@@ -44,7 +44,8 @@ def on_config(config: Any) -> Any:
     if _state["serving"]:
         _reload_code()
     settings = settings_of(config)
-    composed: Composed | None = settings.pop("composed", None)
+    composed: Composed | None = (config.extra.get("briefing") or {}).pop("composed", None)
+    settings.pop("composed", None)
     if composed is None:
         try:
             composed = compose(Path(settings["seeds_dir"]), Path(settings["templates_dir"]),

@@ -41,17 +41,39 @@ def built_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 class _QuietHandler(http.server.SimpleHTTPRequestHandler):
+    not_found_page: Path | None = None
+
     def log_message(self, *args: object) -> None:
         pass
+
+    def end_headers(self) -> None:
+        # LinkChecker lifts its per-host rate limit for servers that send this header.
+        self.send_header("LinkChecker", "local test server")
+        super().end_headers()
+
+    def send_error(self, code, message=None, explain=None):
+        if code == 404 and self.not_found_page is not None:
+            body = self.not_found_page.read_bytes()
+            self.send_response(404)
+            self.send_header("Content-Type", "text/html; charset=utf-8")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+            return
+        super().send_error(code, message, explain)
 
 
 @pytest.fixture(scope="session")
 def serve():
-    """Serve a folder over HTTP on a free port of 127.0.0.1; stopped at the end of the session."""
+    """Serve a folder over HTTP on a free port of 127.0.0.1; stopped at the end of the session.
+
+    ``not_found`` is the page answered, with status 404, for a missing path (as GitHub Pages does).
+    """
     servers = []
 
-    def start(directory: Path) -> str:
-        handler = functools.partial(_QuietHandler, directory=str(directory))
+    def start(directory: Path, not_found: Path | None = None) -> str:
+        handler_class = type("Handler", (_QuietHandler,), {"not_found_page": not_found})
+        handler = functools.partial(handler_class, directory=str(directory))
         server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
         threading.Thread(target=server.serve_forever, daemon=True).start()
         servers.append(server)
@@ -104,3 +126,74 @@ def page(browser, request):
         ARTIFACTS.mkdir(exist_ok=True)
         page.screenshot(path=str(ARTIFACTS / f"{request.node.name}.png"), full_page=True)
     context.close()
+
+
+PREVIEW_PATH = "repo/pr-preview/pr-7"
+NEW_EXCERPT = "Xi pronounced himself satisfied with the progress made during talks in Beijing."
+
+
+def copy_tracked_files(target: Path) -> Path:
+    """Copy the project's tracked files (as a clean clone has them) to ``target``."""
+    listing = subprocess.run(["git", "-C", str(ROOT), "ls-files", "-co", "--exclude-standard"],
+                             capture_output=True, text=True, check=True).stdout.splitlines()
+    for name in listing:
+        source = ROOT / name
+        if source.is_file():
+            (target / name).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(source, target / name)
+    return target
+
+
+def git(repo: Path, *args: str) -> None:
+    subprocess.run(["git", "-C", str(repo), "-c", "user.name=Test", "-c", "user.email=test@example.org",
+                    *args], check=True, capture_output=True)
+
+
+@pytest.fixture(scope="session")
+def preview_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A pull request (#7) that adds one excerpt, built as a preview; returns the web root."""
+    repo = copy_tracked_files(tmp_path_factory.mktemp("repo"))
+    git(repo, "init", "-q", "-b", "main")
+    git(repo, "add", "-A")
+    git(repo, "commit", "-q", "-m", "base")
+    git(repo, "checkout", "-q", "-b", "pr-7")
+    seed = repo / "seeds/articles/2023-06-xi-blinken-pledge-stabilize-ties.md"
+    seed.write_text(seed.read_text(encoding="utf-8").replace(
+        "excerpts:\n", f"excerpts:\n  - quote: \"{NEW_EXCERPT}\"\n    topics: [mil-to-mil]\n", 1), encoding="utf-8")
+    git(repo, "commit", "-q", "-am", "add an excerpt")
+    www = tmp_path_factory.mktemp("www")
+    out = www / PREVIEW_PATH
+    result = subprocess.run(
+        [sys.executable, str(repo / "build.py"), "preview", "--pr", "7", "--base-ref", "main",
+         "--site-url", f"https://owner.github.io/{PREVIEW_PATH}/", "--out", str(out)],
+        cwd=repo, capture_output=True, text=True, timeout=600)
+    assert result.returncode == 0, result.stderr
+    return www
+
+
+@pytest.fixture(scope="session")
+def offline_bundle(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The offline zip, as ``python build.py bundle --out DIR`` writes it."""
+    dist = tmp_path_factory.mktemp("dist")
+    result = run_build("bundle", "--out", str(dist))
+    assert result.returncode == 0, result.stderr
+    (bundle,) = dist.glob("*.zip")
+    return bundle
+
+
+LINKCHECKER_CONFIG = """[checking]
+threads=4
+maxrequestspersecond=1000
+[filtering]
+checkextern=0
+[AnchorCheck]
+"""
+
+
+def check_links(start_url: str, tmp_path: Path) -> subprocess.CompletedProcess:
+    """LinkChecker over a served site: internal links and anchors only."""
+    config = tmp_path / "linkcheckerrc"
+    config.write_text(LINKCHECKER_CONFIG)
+    linkchecker = Path(sys.executable).parent / "linkchecker"
+    return subprocess.run([str(linkchecker), "-f", str(config), "--no-status", "-o", "text", start_url],
+                          capture_output=True, text=True, timeout=900)

@@ -1,0 +1,153 @@
+"""What a pull request changes in the seeds, for the preview's "Changes" page.
+
+The base seeds are read with git (``git archive REF seeds``) and compared with the
+verified seeds of the working tree. Pure comparison; the git reading is kept apart.
+"""
+
+from __future__ import annotations
+
+import io
+import subprocess
+import tarfile
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+from .errors import BriefingError
+from .load import collect_seeds
+from .model import Anchored, Article, Briefing, Excerpt, Seeds, Topic
+from .text import normalize
+
+
+class GitError(BriefingError):
+    """The base of a preview could not be read with git."""
+
+
+def _git(root: Path, *args: str) -> bytes:
+    result = subprocess.run(["git", "-C", str(root), *args], capture_output=True)
+    if result.returncode != 0:
+        raise GitError(f"git {' '.join(args)}: {result.stderr.decode(errors='replace').strip()}")
+    return result.stdout
+
+
+def resolve_base(root: Path, base_ref: str | None) -> str:
+    """The commit to compare with: ``base_ref``, or the merge base of HEAD with main."""
+    if base_ref:
+        return _git(root, "rev-parse", "--verify", f"{base_ref}^{{commit}}").decode().strip()
+    for main in ("main", "origin/main"):
+        try:
+            return _git(root, "merge-base", "HEAD", main).decode().strip()
+        except GitError:
+            continue
+    raise GitError("no --base-ref given and no merge base of HEAD with main or origin/main")
+
+
+def read_base_seeds(root: Path, seeds_dir: Path, commit: str) -> Seeds:
+    """Load the seeds as they were at ``commit`` (problems in them are ignored)."""
+    top = Path(_git(root, "rev-parse", "--show-toplevel").decode().strip())
+    prefix = seeds_dir.resolve().relative_to(top.resolve()).as_posix()
+    with tempfile.TemporaryDirectory() as tmp:
+        try:
+            archive = _git(top, "archive", "--format=tar", commit, prefix)
+        except GitError:
+            return Seeds(topics=(), articles=())  # no seeds at the base: everything is new
+        with tarfile.open(fileobj=io.BytesIO(archive)) as tar:
+            tar.extractall(tmp, filter="data")
+        return collect_seeds(Path(tmp) / prefix, [], root=Path(tmp))
+
+
+@dataclass(frozen=True)
+class ExcerptChange:
+    """An excerpt added to, removed from or changed in one topic."""
+
+    kind: str
+    """``added``, ``removed`` or ``changed``."""
+    excerpt: Excerpt
+    article: Article | None
+    """The article in the preview, None when it was removed."""
+    anchored: Anchored | None
+    """Where the excerpt is in the preview; None for a removed excerpt."""
+    details: tuple[str, ...] = ()
+    """For a changed excerpt: what changed."""
+
+
+@dataclass(frozen=True)
+class TopicChanges:
+    """The excerpt changes of one topic."""
+
+    topic: Topic
+    changes: tuple[ExcerptChange, ...]
+
+
+@dataclass(frozen=True)
+class ChangesPage:
+    """Context of the "Changes in this preview" page."""
+
+    dest_path: str
+    base: str
+    articles_added: tuple[Article, ...]
+    articles_changed: tuple[Article, ...]
+    articles_removed: tuple[Article, ...]
+    topics: tuple[TopicChanges, ...]
+
+    @property
+    def empty(self) -> bool:
+        """True when the preview changes nothing in the seeds."""
+        return not (self.articles_added or self.articles_changed or self.articles_removed
+                    or any(t.changes for t in self.topics))
+
+
+def _key(excerpt: Excerpt) -> tuple[str, str, str, str]:
+    return excerpt.article_id, normalize(excerpt.quote), normalize(excerpt.prefix), normalize(excerpt.suffix)
+
+
+def _differences(old: Excerpt, new: Excerpt) -> tuple[str, ...]:
+    details = []
+    if old.stance != new.stance:
+        details.append(f"stance: {old.stance or 'none'} → {new.stance or 'none'}")
+    if old.note != new.note:
+        details.append("note changed")
+    if old.reviewed != new.reviewed:
+        details.append("now reviewed" if new.reviewed else "now unreviewed")
+    return tuple(details)
+
+
+def _article_changed(old: Article, new: Article) -> bool:
+    fields = ("title", "source", "url", "published", "date_approximate", "authors", "language")
+    return any(getattr(old, f) != getattr(new, f) for f in fields) or (
+        [p.text for p in old.paragraphs] != [p.text for p in new.paragraphs])
+
+
+def compare_seeds(base: Seeds, head: Briefing, base_name: str) -> ChangesPage:
+    """What changed from ``base`` to ``head``: articles, and excerpts per topic."""
+    old_articles = {a.id: a for a in base.articles}
+    new_articles = {a.id: a for a in head.articles}
+    anchored = {_key(a.excerpt): a for a in head.excerpts}
+    old_excerpts = {_key(e): e for a in base.articles for e in a.excerpts}
+    new_excerpts = {_key(a.excerpt): a.excerpt for a in head.excerpts}
+    topics = []
+    for topic in head.topics:
+        old = {k: e for k, e in old_excerpts.items() if topic.slug in e.topics}
+        new = {k: e for k, e in new_excerpts.items() if topic.slug in e.topics}
+        changes = []
+        for key, excerpt in new.items():
+            if key not in old:
+                changes.append(ExcerptChange("added", excerpt, new_articles.get(excerpt.article_id), anchored.get(key)))
+            elif details := _differences(old[key], excerpt):
+                changes.append(ExcerptChange("changed", excerpt, new_articles.get(excerpt.article_id),
+                                             anchored.get(key), details))
+        for key, excerpt in old.items():
+            if key not in new:
+                changes.append(ExcerptChange("removed", excerpt, new_articles.get(excerpt.article_id), None))
+        order = {"added": 0, "changed": 1, "removed": 2}
+        changes.sort(key=lambda c: (order[c.kind], c.excerpt.article_id, c.excerpt.line))
+        topics.append(TopicChanges(topic, tuple(changes)))
+    return ChangesPage(
+        dest_path="changes.md", base=base_name,
+        articles_added=tuple(a for i, a in sorted(new_articles.items()) if i not in old_articles),
+        articles_changed=tuple(a for i, a in sorted(new_articles.items())
+                               if i in old_articles and _article_changed(old_articles[i], a)),
+        articles_removed=tuple(a for i, a in sorted(old_articles.items()) if i not in new_articles),
+        topics=tuple(topics),
+    )
+
