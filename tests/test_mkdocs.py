@@ -9,6 +9,8 @@ import time
 import urllib.request
 from pathlib import Path
 
+import pytest
+
 from conftest import ROOT
 
 ARTICLE = "articles/2023-06-xi-blinken-pledge-stabilize-ties"
@@ -47,17 +49,19 @@ def _wait_for(predicate, timeout: float = 60.0) -> bool:
     return False
 
 
-def test_mkdocs_serve_reloads_after_an_edit_to_the_seeds(tmp_path):
+@pytest.mark.parametrize("command", [["-m", "mkdocs", "serve", "-a"], ["build.py", "serve", "--dev-addr"]])
+def test_serve_reloads_after_an_edit_to_the_seeds(tmp_path, command):
     (tmp_path / "project").mkdir()
     project = tmp_path / "project"
     for name in ("docs", "templates", "briefing", "seeds"):
         shutil.copytree(ROOT / name, project / name)
-    shutil.copy(ROOT / "mkdocs.yml", project)
+    for name in ("mkdocs.yml", "build.py"):
+        shutil.copy(ROOT / name, project)
     port = _free_port()
     url = f"http://127.0.0.1:{port}/{ARTICLE}/"
     env = {**os.environ, "NO_MKDOCS_2_WARNING": "1"}
-    server = subprocess.Popen([sys.executable, "-m", "mkdocs", "serve", "-a", f"127.0.0.1:{port}"],
-                              cwd=project, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    server = subprocess.Popen([sys.executable, *command, f"127.0.0.1:{port}"],
+                              cwd=project, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
         assert _wait_for(lambda: "Pledge to Stabilize" in _get(url)), "serve did not start"
         seed = project / "seeds" / f"{ARTICLE}.md"

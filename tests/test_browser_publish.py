@@ -1,0 +1,99 @@
+"""The offline bundle from file:// and the preview under its sub-path, in headless Chromium."""
+
+import re
+import zipfile
+from pathlib import Path
+from urllib.parse import urldefrag, urlparse
+
+import pytest
+from playwright.sync_api import expect
+
+from conftest import NEW_EXCERPT, PREVIEW_PATH
+
+pytestmark = pytest.mark.browser
+
+
+def nav_links(page) -> list[str]:
+    """Every page listed in the primary navigation of the current page."""
+    hrefs = page.locator("nav.md-nav--primary a.md-nav__link[href]").evaluate_all(
+        "links => links.map(a => a.href)")
+    return sorted({urldefrag(h)[0] for h in hrefs})
+
+
+@pytest.fixture
+def unzipped(offline_bundle, tmp_path) -> Path:
+    with zipfile.ZipFile(offline_bundle) as archive:
+        archive.extractall(tmp_path)
+    return tmp_path / "briefing-offline-2024-04-30"
+
+
+def test_offline_bundle_works_from_file_urls_without_any_request_elsewhere(page, unzipped):
+    requests: list[str] = []
+    failures: list[str] = []
+    page.on("request", lambda r: requests.append(r.url))
+    page.on("requestfailed", lambda r: failures.append(r.url))
+    page.goto(unzipped.joinpath("index.html").as_uri())
+    expect(page.locator("h1")).to_contain_text("Briefing")
+    pages = nav_links(page)
+    assert len(pages) >= 7 and all(p.startswith("file://") for p in pages)
+    for url in pages:
+        response = page.goto(url)
+        assert response is None or response.ok, url
+        expect(page.locator("article h1")).to_be_visible()
+    # Paragraph links and highlighting work from files too.
+    page.goto(unzipped.joinpath("topics/fentanyl.html").as_uri())
+    page.locator("p.bx-cite a", has_text="in context").first.click()
+    anchor = urlparse(page.url).fragment
+    expect(page.locator(f"#{anchor} mark.bx-mark").first).to_be_in_viewport()
+    # The tags index lists the topics.
+    page.goto(unzipped.joinpath("tags.html").as_uri())
+    expect(page.locator("article")).to_contain_text("Fentanyl")
+    # The light/dark toggle switches palettes.
+    before = page.locator("body").get_attribute("data-md-color-scheme")
+    page.locator("label.md-header__button[for^='__palette']:visible").first.click()
+    expect(page.locator("body")).not_to_have_attribute("data-md-color-scheme", before or "")
+    # Search, typed key by key as Material reads keyup events.
+    page.goto(unzipped.joinpath("index.html").as_uri())
+    page.locator("label.md-search__icon, .md-search__input").first.click()
+    page.locator("input.md-search__input").press_sequentially("safety net", delay=50)
+    result = page.locator(".md-search-result__item a", has_text="Military-to-military").first
+    expect(result).to_be_visible(timeout=10_000)
+    result.click()
+    page.wait_for_url(re.compile(r"topics/mil-to-mil\.html"))
+    expect(page.locator("article h1")).to_contain_text("Military-to-military communication")
+    outside = [u for u in requests if not u.startswith("file:")]
+    assert outside == [] and failures == []
+
+
+def test_preview_under_a_sub_path_has_no_broken_link_banner_and_changes(page, preview_site, serve):
+    base = serve(preview_site, not_found=preview_site / PREVIEW_PATH / "404.html")
+    root = f"{base}/{PREVIEW_PATH}/"
+    bad: list[str] = []
+    page.on("response", lambda r: bad.append(f"{r.status} {r.url}") if r.status >= 400 else None)
+    seen: set[str] = set()
+    queue = [root]
+    while queue:
+        url = queue.pop()
+        if url in seen:
+            continue
+        seen.add(url)
+        response = page.goto(url)
+        assert response is not None and response.ok, url
+        if url.endswith((".html", "/")):
+            for href in page.locator("a[href]").evaluate_all("links => links.map(a => a.href)"):
+                target = urldefrag(href)[0]
+                if target.startswith(root) and target not in seen:
+                    queue.append(target)
+    assert len(seen) >= 13  # home, 4 topics, 5 articles, sources, tags, changes
+    assert bad == []
+    page.goto(root)
+    expect(page.locator(".md-banner")).to_contain_text("Preview of pull request #7 — not the published briefing")
+    assert page.locator('meta[name="robots"]').get_attribute("content") == "noindex"
+    page.locator(".md-banner a", has_text="Changes in this preview").click()
+    expect(page.locator("#topic-mil-to-mil ~ blockquote").first).to_contain_text(NEW_EXCERPT)
+    # The 404 page keeps its styles under the sub-path.
+    bad.clear()
+    page.goto(f"{root}no/such/page/")
+    expect(page.locator("article h1")).to_have_text("404 - Not found")
+    assert page.locator("link[rel=stylesheet]").count() > 0
+    assert [b for b in bad if "/no/such/page" not in b] == []
