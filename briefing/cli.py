@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import logging
 import os
 import re
@@ -10,7 +11,11 @@ import sys
 from pathlib import Path
 
 from .changes import GitError, read_base_seeds, resolve_base
-from .errors import PublishFailed, SeedsInvalid, format_problems
+from .errors import Problem, PublishFailed, SeedsInvalid, format_problems
+from .ingest import add_article
+from .load import collect_seeds
+from .suggest import evaluate, missing_excerpts
+from .text import shorten
 from .pipeline import Composed, compose, verify
 from .publish import Variant, publish_site, write_bundle
 
@@ -28,8 +33,9 @@ def _setup_logging(verbose: bool) -> None:
         logger.propagate = False
 
 
-def _settings(args: argparse.Namespace) -> dict[str, str]:
-    return {"seeds_dir": str(Path(args.seeds).resolve()), "templates_dir": str(Path(args.templates).resolve())}
+def _settings(args: argparse.Namespace) -> dict:
+    return {"seeds_dir": str(Path(args.seeds).resolve()), "templates_dir": str(Path(args.templates).resolve()),
+            "reviewed_only": bool(getattr(args, "reviewed_only", False))}
 
 
 def _display_root(seeds_dir: Path) -> Path:
@@ -45,11 +51,73 @@ def _compose(args: argparse.Namespace, base=None) -> Composed:
 
 
 def cmd_check(args: argparse.Namespace) -> int:
-    """Validate the seeds only."""
+    """Validate the seeds and list what needs an editor's eye; with --strict, warnings fail."""
+    seeds_dir = Path(args.seeds).resolve()
+    warnings: list[Problem] = []
+    briefing = verify(seeds_dir, root=_display_root(seeds_dir), warnings=warnings)
+    if warnings:
+        print(format_problems(warnings), file=sys.stderr)
+    print(f"{'FAILED (--strict)' if args.strict and warnings else 'OK'}: {len(briefing.articles)} articles, "
+          f"{len(briefing.excerpts)} excerpts, {len(briefing.topics)} topics, "
+          f"{len(warnings)} warning{'' if len(warnings) == 1 else 's'}")
+    return 1 if args.strict and warnings else 0
+
+
+def cmd_add_article(args: argparse.Namespace) -> int:
+    """Bring a plain-text article into seeds/articles/, with suggested (unreviewed) excerpts."""
+    seeds_dir = Path(args.seeds).resolve()
+    problems: list[Problem] = []
+    try:
+        date = dt.date.fromisoformat(args.date)
+    except ValueError:
+        print(f"error: --date must be YYYY-MM-DD (got {args.date!r})", file=sys.stderr)
+        return 2
+    if args.url and not re.match(r"^https?://", args.url):
+        print(f"error: --url must start with http:// or https:// (got {args.url!r})", file=sys.stderr)
+        return 2
+    topics = collect_seeds(seeds_dir, problems, _display_root(seeds_dir)).topics
+    added = None
+    if not [p for p in problems if p.severity == "error"]:
+        added = add_article(Path(args.path), seeds_dir / "articles", topics, source=args.source, date=date,
+                            title=args.title, url=args.url or "", authors=tuple(args.author or ()),
+                            language=args.language, problems=problems,
+                            shown_dir=(seeds_dir / "articles").relative_to(_display_root(seeds_dir)).as_posix())
+    if added is None:
+        print(format_problems(problems), file=sys.stderr)
+        return 1
+    print(f"Wrote {added.shown}: {len(added.article.paragraphs)} paragraphs, "
+          f"{len(added.excerpts)} suggested excerpt{'' if len(added.excerpts) == 1 else 's'} (unreviewed)")
+    for excerpt in added.excerpts:
+        print(f"  suggested for {', '.join(excerpt.topics)}: \"{shorten(excerpt.quote, 80)}\"")
+    if added.removed:
+        print("Removed (listed under 'removed:' in the file; move any back into the text if it belongs there):")
+        for text in added.removed:
+            print(f"  - {shorten(text, 100)}")
+    return 0
+
+
+def cmd_suggest(args: argparse.Namespace) -> int:
+    """List paragraphs that match a topic's rules but carry no excerpt for it; or evaluate the rules."""
     seeds_dir = Path(args.seeds).resolve()
     briefing = verify(seeds_dir, root=_display_root(seeds_dir))
-    print(f"OK: {len(briefing.articles)} articles, {len(briefing.excerpts)} excerpts, "
-          f"{len(briefing.topics)} topics")
+    if args.evaluate:
+        print(f"{'topic':<14} {'precision':>9} {'recall':>7} {'suggested':>9} {'curated':>8}")
+        for score in evaluate(briefing):
+            print(f"{score.topic.slug:<14} {score.precision:>9.2f} {score.recall:>7.2f} "
+                  f"{score.predicted:>9} {score.actual:>8}")
+        return 0
+    known = {a.id for a in briefing.articles}
+    wanted = {Path(a).stem for a in args.articles}
+    unknown = sorted(wanted - known)
+    if unknown:
+        print(f"error: unknown article {', '.join(map(repr, unknown))}", file=sys.stderr)
+        return 2
+    matches = missing_excerpts(briefing, wanted or None)
+    for article, match in matches:
+        print(f"{article.src_path}:{match.paragraph.line}: ¶{match.paragraph.number} may belong to "
+              f"{match.topic.slug!r} (score {match.score:g}: {', '.join(t.rstrip('*') for t in match.terms)}): "
+              f"\"{shorten(match.quote, 100)}\"")
+    print(f"{len(matches)} paragraph{'' if len(matches) == 1 else 's'} without an excerpt for a topic they match")
     return 0
 
 
@@ -118,6 +186,7 @@ def make_parser() -> argparse.ArgumentParser:
     output = argparse.ArgumentParser(add_help=False)
     output.add_argument("--out", default=str(ROOT / "site"), help="output folder (default: site/)")
     output.add_argument("--site-url", default=None, help="full URL the site will be served from")
+    output.add_argument("--reviewed-only", action="store_true", help="leave unreviewed excerpts out")
 
     parser = argparse.ArgumentParser(
         prog="build.py", parents=[common, output],
@@ -125,7 +194,24 @@ def make_parser() -> argparse.ArgumentParser:
     parser.set_defaults(func=cmd_build)
     sub = parser.add_subparsers(title="commands", metavar="COMMAND")
     sub.add_parser("build", parents=[common, output], help="check, compose and build site/ (the default)").set_defaults(func=cmd_build)
-    sub.add_parser("check", parents=[common], help="validate the seeds only").set_defaults(func=cmd_check)
+    check = sub.add_parser("check", parents=[common], help="validate the seeds; list what needs an editor's eye")
+    check.add_argument("--strict", action="store_true", help="fail on warnings too")
+    check.set_defaults(func=cmd_check)
+
+    add = sub.add_parser("add-article", parents=[common], help="bring a plain-text article into seeds/articles/")
+    add.add_argument("path", help="plain-text file: headline on the first line, then the text")
+    add.add_argument("--source", required=True, help="the publication")
+    add.add_argument("--date", required=True, help="publication date, YYYY-MM-DD")
+    add.add_argument("--url", default="", help="where it was published")
+    add.add_argument("--title", default=None, help="headline, when the first line is not it")
+    add.add_argument("--author", action="append", help="an author (repeat for several)")
+    add.add_argument("--language", default="en", help="language code (default: en)")
+    add.set_defaults(func=cmd_add_article)
+
+    suggest = sub.add_parser("suggest", parents=[common], help="paragraphs that match a topic but have no excerpt for it")
+    suggest.add_argument("articles", nargs="*", metavar="ARTICLE", help="article ids or files (default: all)")
+    suggest.add_argument("--evaluate", action="store_true", help="precision and recall of the rules against the curated excerpts")
+    suggest.set_defaults(func=cmd_suggest)
 
     preview = sub.add_parser("preview", parents=[common, output], help="build a pull-request preview")
     preview.add_argument("--pr", type=int, required=True, help="number of the pull request")
@@ -136,6 +222,7 @@ def make_parser() -> argparse.ArgumentParser:
     bundle = sub.add_parser("bundle", parents=[common], help="write dist/briefing-offline-<date>.zip")
     bundle.add_argument("--out", default=str(ROOT / "dist"), help="folder for the zip (default: dist/)")
     bundle.add_argument("--site-url", default=None, help="URL of the published site, for canonical links")
+    bundle.add_argument("--reviewed-only", action="store_true", help="leave unreviewed excerpts out")
     bundle.set_defaults(func=cmd_bundle)
 
     serve = sub.add_parser("serve", parents=[common], help="serve locally with live reload")

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import calendar
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -15,6 +15,8 @@ from .model import Briefing
 from .changes import ChangesPage, compare_seeds
 from .model import Seeds
 from .render import render_page, render_site
+from .review import collect_warnings
+from .suggest import check_rules
 
 
 @dataclass(frozen=True)
@@ -43,13 +45,24 @@ class Composed:
         return nav
 
 
-def verify(seeds_dir: Path, root: Path | None = None, settings: dict[str, Any] | None = None) -> Briefing:
-    """Load and anchor the seeds; raise ``SeedsInvalid`` with every problem."""
+def verify(seeds_dir: Path, root: Path | None = None, settings: dict[str, Any] | None = None,
+           warnings: list[Problem] | None = None) -> Briefing:
+    """Load and anchor the seeds; raise ``SeedsInvalid`` with every problem.
+
+    Warnings (unreviewed excerpts, thin topics …) are appended to ``warnings`` when given.
+    With ``settings['reviewed_only']``, unreviewed excerpts are left out of the result.
+    """
     problems: list[Problem] = []
     seeds = collect_seeds(seeds_dir, problems, root)
+    for topic in seeds.topics:
+        problems.extend(check_rules(topic))
     briefing = collect_anchors(seeds, problems)
     if any(p.severity == "error" for p in problems):
-        raise SeedsInvalid(problems)
+        raise SeedsInvalid(problems + collect_warnings(briefing))
+    if warnings is not None:
+        warnings.extend(collect_warnings(briefing))
+    if settings and settings.get("reviewed_only"):
+        briefing = replace(briefing, excerpts=tuple(a for a in briefing.excerpts if a.excerpt.reviewed))
     return briefing
 
 

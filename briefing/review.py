@@ -1,0 +1,41 @@
+"""What an editor should look at before publishing: warnings about verified seeds."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+
+from .errors import Problem
+from .model import Briefing
+from .text import shorten
+
+
+def collect_warnings(briefing: Briefing) -> list[Problem]:
+    """Unreviewed excerpts, articles with no excerpt, topics resting on one source or none."""
+    warnings: list[Problem] = []
+    for anchored in briefing.excerpts:
+        excerpt = anchored.excerpt
+        if not excerpt.reviewed:
+            article = next(a for a in briefing.articles if a.id == excerpt.article_id)
+            warnings.append(Problem(
+                article.src_path, excerpt.line,
+                f"unreviewed excerpt ({', '.join(excerpt.topics)}): \"{shorten(excerpt.quote, 70)}\"",
+                "check it against the article, then delete 'unreviewed: true'", severity="warning"))
+    with_excerpts = {a.excerpt.article_id for a in briefing.excerpts}
+    for article in briefing.articles:
+        if article.id not in with_excerpts and not article.excerpts:
+            warnings.append(Problem(article.src_path, 1, f"article {article.id!r} has no excerpt",
+                                    "tag the passages that bear on a topic, or run 'python build.py suggest'",
+                                    severity="warning"))
+    sources: dict[str, set[str]] = defaultdict(set)
+    for anchored in briefing.excerpts:
+        for slug in anchored.excerpt.topics:
+            sources[slug].add(anchored.excerpt.article_id)
+    for topic in briefing.topics:
+        count = len(sources[topic.slug])
+        if count == 0:
+            warnings.append(Problem(topic.src_path, topic.line, f"topic {topic.slug!r} has no excerpt yet", severity="warning"))
+        elif count == 1:
+            (only,) = sources[topic.slug]
+            warnings.append(Problem(topic.src_path, topic.line, f"topic {topic.slug!r} rests on a single source ({only!r})",
+                                    "add excerpts from other articles", severity="warning"))
+    return warnings

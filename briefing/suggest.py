@@ -1,0 +1,212 @@
+"""Topic rules: which paragraphs of an article bear on a topic, and how well the rules do.
+
+Rules are data in ``seeds/topics.yml`` (see README, "Topic rules"):
+
+``terms``      phrase → weight (or a list of phrases, weight 1). Whole words only, case-insensitive
+               unless the phrase is all capitals; a trailing ``*`` matches any ending
+               (``opioid*``). Quotes and dashes are folded as in quote matching.
+``with``       phrase → phrases of which one must be in the same sentence for it to count.
+``without``    phrases that make a sentence count for nothing (a different story).
+``threshold``  score a paragraph needs to be suggested (default 2).
+
+A sentence scores the weights of the distinct terms it contains; a sentence that enumerates
+items ("a, b, c, and d": a passing mention among unrelated issues) scores half, and a question
+scores nothing.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+
+from .errors import Problem
+from .model import Article, Briefing, Excerpt, Paragraph, Topic
+from .text import normalize
+
+DEFAULT_THRESHOLD = 2.0
+RULE_FIELDS = {"terms", "with", "without", "threshold"}
+_SENTENCE = re.compile(r"(?<=[.!?…])([\"'”’)]*)\s+(?=[\"'“‘„(]?[A-Z0-9])")
+
+
+@lru_cache(maxsize=4096)
+def term_pattern(term: str) -> re.Pattern:
+    """A compiled pattern for one rule phrase."""
+    phrase = normalize(term)
+    wildcard = phrase.endswith("*")
+    phrase = phrase.rstrip("*")
+    body = r"\s+".join(re.escape(word) for word in phrase.split(" "))
+    tail = r"[\w-]*" if wildcard else ""
+    flags = 0 if phrase.isupper() and len(phrase) > 1 else re.IGNORECASE
+    return re.compile(rf"(?<![\w-]){body}{tail}(?![\w-])", flags)
+
+
+_ABBREVIATION = re.compile(r"(?:\b(?:[A-Z]\.){1,3}|\b(?:Mr|Mrs|Ms|Dr|Prof|Gen|Sen|Rep|Gov|St|No|Jan|Feb|Aug|Sept|Oct|Nov|Dec|vs|etc)\.)$")
+
+
+def sentences(text: str) -> list[tuple[int, int]]:
+    """Spans of the sentences of a paragraph (not cut after "U.S." or "Dr.")."""
+    spans, start = [], 0
+    for match in _SENTENCE.finditer(text):
+        if _ABBREVIATION.search(text[start:match.start()]):
+            continue
+        spans.append((start, match.end(1)))
+        start = match.end()
+    spans.append((start, len(text)))
+    return [(s, e) for s, e in spans if text[s:e].strip()]
+
+
+def _list_like(sentence: str) -> bool:
+    """A sentence that enumerates several items ("a, b, c, and d"): mentions in it are passing ones."""
+    return sentence.count(",") >= 3 and bool(re.search(r",\s+(?:and|or)\s", sentence))
+
+
+@dataclass(frozen=True)
+class Match:
+    """How one paragraph scores for one topic."""
+
+    topic: Topic
+    paragraph: Paragraph
+    score: float
+    terms: tuple[str, ...]
+    span: tuple[int, int]
+    """Offsets of the run of matching sentences in the paragraph text."""
+
+    @property
+    def quote(self) -> str:
+        """The suggested quote: the matching sentences, verbatim."""
+        return self.paragraph.text[self.span[0]:self.span[1]].strip()
+
+
+def _terms(rules: dict) -> dict[str, float]:
+    terms = rules.get("terms") or {}
+    if isinstance(terms, list):
+        return {str(t): 1.0 for t in terms}
+    return {str(t): float(w) for t, w in terms.items()}
+
+
+def score_paragraph(topic: Topic, paragraph: Paragraph) -> Match | None:
+    """Score a paragraph against a topic's rules; None when nothing matches."""
+    rules = topic.rules
+    terms = _terms(rules)
+    if not terms:
+        return None
+    companions = {str(k): [str(v) for v in vs] for k, vs in (rules.get("with") or {}).items()}
+    excluded = [str(t) for t in rules.get("without") or []]
+    text = normalize(paragraph.text)
+    total, found, first, last = 0.0, [], None, None
+    original_spans = sentences(paragraph.text)
+    for (start, end) in original_spans:
+        sentence = normalize(paragraph.text[start:end])
+        if sentence.rstrip("\"') ").endswith("?"):
+            continue  # a question (often a heading in Q&A pieces) states nothing to quote
+        if any(term_pattern(t).search(sentence) for t in excluded):
+            continue
+        here = [t for t in terms if term_pattern(t).search(sentence)
+                and (t not in companions or any(term_pattern(c).search(sentence) for c in companions[t]))]
+        if not here:
+            continue
+        score = sum(terms[t] for t in here) * (0.5 if _list_like(sentence) else 1.0)
+        total += score
+        found.extend(t for t in here if t not in found)
+        first = start if first is None else first
+        last = end
+    if not found or not text:
+        return None
+    return Match(topic, paragraph, total, tuple(found), (first, last))
+
+
+def threshold_of(topic: Topic) -> float:
+    """Score a paragraph needs for the topic."""
+    return float(topic.rules.get("threshold", DEFAULT_THRESHOLD))
+
+
+def suggest_for_article(article: Article, topics: tuple[Topic, ...]) -> list[Match]:
+    """Paragraphs of an article that reach a topic's threshold, in reading order."""
+    matches = []
+    for paragraph in article.paragraphs:
+        for topic in topics:
+            match = score_paragraph(topic, paragraph)
+            if match is not None and match.score >= threshold_of(topic):
+                matches.append(match)
+    return matches
+
+
+def check_rules(topic: Topic) -> list[Problem]:
+    """Problems in a topic's rules (unknown keys, bad weights)."""
+    problems = []
+    for key in topic.rules:
+        if key not in RULE_FIELDS:
+            problems.append(Problem(topic.src_path, topic.line, f"unknown rule {key!r} in topic {topic.slug!r}",
+                                    f"known rules: {', '.join(sorted(RULE_FIELDS))}"))
+    try:
+        _terms(topic.rules)
+        threshold_of(topic)
+    except (TypeError, ValueError, AttributeError):
+        problems.append(Problem(topic.src_path, topic.line, f"rules of topic {topic.slug!r}: weights and threshold must be numbers"))
+    return problems
+
+
+def missing_excerpts(briefing: Briefing, article_ids: set[str] | None = None) -> list[tuple[Article, Match]]:
+    """Paragraphs that match a topic but carry no excerpt for it, with their article."""
+    tagged = {(a.excerpt.article_id, a.paragraph.number, t) for a in briefing.excerpts for t in a.excerpt.topics}
+    result = []
+    for article in briefing.articles:
+        if article_ids and article.id not in article_ids:
+            continue
+        for match in suggest_for_article(article, briefing.topics):
+            if (article.id, match.paragraph.number, match.topic.slug) not in tagged:
+                result.append((article, match))
+    return result
+
+
+@dataclass(frozen=True)
+class Score:
+    """Precision and recall of a topic's rules at paragraph level."""
+
+    topic: Topic
+    true_positives: int
+    predicted: int
+    actual: int
+
+    @property
+    def precision(self) -> float:
+        return self.true_positives / self.predicted if self.predicted else 1.0
+
+    @property
+    def recall(self) -> float:
+        return self.true_positives / self.actual if self.actual else 1.0
+
+
+def evaluate(briefing: Briefing) -> list[Score]:
+    """Compare the rules' suggestions with the curated excerpts, per topic."""
+    scores = []
+    for topic in briefing.topics:
+        actual = {(a.excerpt.article_id, a.paragraph.number) for a in briefing.excerpts
+                  if topic.slug in a.excerpt.topics and a.excerpt.reviewed}
+        predicted = {(article.id, m.paragraph.number) for article in briefing.articles
+                     for m in suggest_for_article(article, (topic,))}
+        scores.append(Score(topic, len(actual & predicted), len(predicted), len(actual)))
+    return scores
+
+
+def suggested_excerpts(article: Article, topics: tuple[Topic, ...]) -> list[Excerpt]:
+    """Unreviewed excerpts for a new article: one per matching paragraph, all its topics."""
+    by_quote: dict[tuple[int, str], list[str]] = {}
+    for match in suggest_for_article(article, topics):
+        quote = match.quote
+        if _count(article, quote) != 1:
+            quote = match.paragraph.text
+            if _count(article, quote) != 1:
+                continue
+        key = (match.paragraph.number, quote)
+        by_quote.setdefault(key, []).append(match.topic.slug)
+    excerpts = []
+    for (_, quote), slugs in by_quote.items():
+        excerpts.append(Excerpt(article_id=article.id, quote=quote, topics=tuple(slugs), line=0, reviewed=False))
+    return excerpts
+
+
+def _count(article: Article, quote: str) -> int:
+    target = normalize(quote)
+    return sum(normalize(p.text).count(target) for p in article.paragraphs)
