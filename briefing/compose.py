@@ -93,6 +93,7 @@ class ArticlePage:
     paragraphs: tuple[ParagraphView, ...]
     topics: tuple[Topic, ...]
     excerpt_count: int
+    unreviewed_count: int = 0
 
 
 @dataclass(frozen=True)
@@ -263,6 +264,7 @@ def compose_article(article: Article, citation: Citation, anchors: list[Anchored
     return ArticlePage(
         dest_path=article.dest_path, citation=citation, paragraphs=tuple(views),
         topics=tuple(t for t in topics.values() if t.slug in slugs), excerpt_count=len(anchors),
+        unreviewed_count=sum(1 for a in anchors if not a.excerpt.reviewed),
     )
 
 
