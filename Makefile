@@ -1,11 +1,11 @@
 # The two commands of the README:
 #   make site   set up and build the site from seeds/ into site/
-#   make test   set up (Debian's chromium included) and run every test
+#   make test   set up (Debian's chromium and axe-core from npm included) and run every test
 PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 
-.PHONY: site test setup chromium check clean
+.PHONY: site test setup chromium check clean node
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -26,8 +26,14 @@ chromium:
 	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
 	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium; }
 
-test: setup chromium
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+node: node_modules/.installed
+
+test: setup chromium node
 	$(PY) -m pytest
 
 clean:
-	rm -rf site dist .pytest_cache
+	rm -rf site dist .pytest_cache test-artifacts

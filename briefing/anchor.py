@@ -6,7 +6,7 @@ import difflib
 import re
 
 from .errors import Problem, SeedsInvalid
-from .model import Anchored, Article, Briefing, Excerpt, Paragraph, Seeds
+from .model import Anchored, AnchoredEvent, Article, Briefing, Excerpt, Paragraph, Seeds
 from .text import normalize, normalize_with_map, shorten
 
 
@@ -67,9 +67,10 @@ class ArticleIndex:
         return best[1], best[2]
 
 
-def locate(index: ArticleIndex, excerpt: Excerpt, problems: list[Problem]) -> Anchored | None:
-    """Anchor one excerpt, or append the problem that stops it."""
+def locate(index: ArticleIndex, excerpt: Excerpt, problems: list[Problem], src_path: str | None = None) -> Anchored | None:
+    """Anchor one excerpt, or append the problem that stops it (reported at ``src_path``, default the article)."""
     article = index.article
+    src_path = src_path or article.src_path
     found = index.occurrences(excerpt)
     if len(found) == 1:
         paragraph, start, end = found[0]
@@ -87,7 +88,7 @@ def locate(index: ArticleIndex, excerpt: Excerpt, problems: list[Problem]) -> An
             Excerpt(article_id=excerpt.article_id, quote=excerpt.quote, topics=excerpt.topics, line=excerpt.line)
         ):
             what = "quote not found with the given prefix/suffix"
-        problems.append(Problem(article.src_path, excerpt.line,
+        problems.append(Problem(src_path, excerpt.line,
                                 f"{what} in {article.id!r}: \"{shorten(excerpt.quote)}\"", hint))
         return None
     counts: dict[Paragraph, int] = {}
@@ -96,7 +97,7 @@ def locate(index: ArticleIndex, excerpt: Excerpt, problems: list[Problem]) -> An
     places = ", ".join(
         f"¶{p.number} (line {p.line}{f', {n} times' if n > 1 else ''})" for p, n in counts.items())
     problems.append(Problem(
-        article.src_path, excerpt.line,
+        src_path, excerpt.line,
         f"quote ambiguous in {article.id!r}: \"{shorten(excerpt.quote)}\" occurs {len(found)} times",
         f"it occurs in {places}; add 'prefix:' or 'suffix:' with the words around the one you mean"))
     return None
@@ -114,12 +115,28 @@ def anchor_excerpts(seeds: Seeds) -> Briefing:
 def collect_anchors(seeds: Seeds, problems: list[Problem]) -> Briefing:
     """Anchor what can be anchored, appending a problem for each excerpt that cannot."""
     anchored: list[Anchored] = []
+    indexes: dict[str, ArticleIndex] = {}
     for article in seeds.articles:
         if not article.excerpts:
             continue
-        index = ArticleIndex(article)
+        index = indexes[article.id] = ArticleIndex(article)
         for excerpt in article.excerpts:
             result = locate(index, excerpt, problems)
             if result is not None:
                 anchored.append(result)
-    return Briefing(topics=seeds.topics, articles=seeds.articles, excerpts=tuple(anchored))
+    articles = {a.id: a for a in seeds.articles}
+    events = []
+    for event in seeds.events:
+        found = []
+        for support in event.support:
+            index = indexes.get(support.article_id) or indexes.setdefault(
+                support.article_id, ArticleIndex(articles[support.article_id]))
+            excerpt = Excerpt(article_id=support.article_id, quote=support.quote, topics=event.topics,
+                              line=support.line, prefix=support.prefix, suffix=support.suffix)
+            result = locate(index, excerpt, problems, src_path=event.src_path)
+            if result is not None:
+                found.append(result)
+        if len(found) == len(event.support):
+            events.append(AnchoredEvent(event=event, support=tuple(found)))
+    return Briefing(topics=seeds.topics, articles=seeds.articles, excerpts=tuple(anchored),
+                    people=seeds.people, events=tuple(events))

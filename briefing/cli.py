@@ -8,6 +8,7 @@ import logging
 import os
 import re
 import sys
+import tempfile
 from pathlib import Path
 
 from .changes import GitError, read_base_seeds, resolve_base
@@ -166,6 +167,20 @@ def cmd_bundle(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_pdf(args: argparse.Namespace) -> int:
+    """Write the briefing pack as ``dist/briefing-<date>.pdf``."""
+    from .pdf import print_pack
+
+    composed = _compose(args)
+    newest = max(a.published for a in composed.briefing.articles)
+    with tempfile.TemporaryDirectory() as tmp:
+        site_dir = publish_site(ROOT, Path(tmp) / "site", Variant(site_url=args.site_url, settings=_settings(args)),
+                                composed)
+        target = print_pack(site_dir, Path(args.out).resolve() / f"briefing-{newest.isoformat()}.pdf")
+    print(f"Wrote {target}")
+    return 0
+
+
 def cmd_serve(args: argparse.Namespace) -> int:
     """Serve the site locally with live reload (``mkdocs serve``)."""
     from mkdocs.commands.serve import serve
@@ -224,6 +239,12 @@ def make_parser() -> argparse.ArgumentParser:
     bundle.add_argument("--site-url", default=None, help="URL of the published site, for canonical links")
     bundle.add_argument("--reviewed-only", action="store_true", help="leave unreviewed excerpts out")
     bundle.set_defaults(func=cmd_bundle)
+
+    pdf = sub.add_parser("pdf", parents=[common], help="write the briefing pack as dist/briefing-<date>.pdf")
+    pdf.add_argument("--out", default=str(ROOT / "dist"), help="folder for the PDF (default: dist/)")
+    pdf.add_argument("--site-url", default=None, help="URL of the published site")
+    pdf.add_argument("--reviewed-only", action="store_true", help="leave unreviewed excerpts out")
+    pdf.set_defaults(func=cmd_pdf)
 
     serve = sub.add_parser("serve", parents=[common], help="serve locally with live reload")
     serve.add_argument("--dev-addr", default="127.0.0.1:8000", help="address to serve on (default: 127.0.0.1:8000)")

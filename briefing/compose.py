@@ -6,9 +6,15 @@ import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from .model import Anchored, Article, Briefing, Paragraph, Topic
+from .model import Anchored, AnchoredEvent, Article, Briefing, Paragraph, Person, Topic
+from .people import MentionFinder
 
 STANCE_NAMES = {"us": "United States", "china": "China"}
+STANCE_PROSE = {"us": "the United States", "china": "China"}
+"""Side names as they read inside a sentence."""
+SIDE_NAMES = {"us": "United States", "china": "China", "other": "Others"}
+MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August", "September",
+          "October", "November", "December")
 
 
 @dataclass(frozen=True)
@@ -51,6 +57,46 @@ class Side:
     name: str
     excerpts: tuple[ExcerptView, ...]
 
+    @property
+    def prose(self) -> str:
+        """The side's name inside a sentence ("the United States")."""
+        return STANCE_PROSE.get(self.stance, self.name)
+
+
+@dataclass(frozen=True)
+class EventView:
+    """An event as listed in a chronology: its date in words and its supporting excerpts."""
+
+    anchored: AnchoredEvent
+    date: str
+    topics: tuple[Topic, ...]
+    citations: tuple[Citation, ...]
+    """The citation of each supporting excerpt, in the same order."""
+
+
+@dataclass(frozen=True)
+class Coverage:
+    """How well the sources cover a topic."""
+
+    source_count: int
+    outlets: tuple[str, ...]
+    """Named outlets, sorted."""
+    unnamed: int
+    """Sources whose outlet the text does not name."""
+    per_side: tuple[tuple[str, int], ...]
+    """(side name, excerpts stating its position)."""
+    newest: str
+    cautions: tuple[str, ...]
+    """Plain sentences on what the reader should know: one outlet, a side unheard."""
+
+
+@dataclass(frozen=True)
+class Involvement:
+    """A person named in a topic's excerpts."""
+
+    person: Person
+    count: int
+
 
 @dataclass(frozen=True)
 class TopicPage:
@@ -64,6 +110,9 @@ class TopicPage:
     excerpt_count: int
     unreviewed_count: int
     latest: str
+    chronology: tuple[EventView, ...] = ()
+    people: tuple[Involvement, ...] = ()
+    coverage: Coverage | None = None
 
 
 @dataclass(frozen=True)
@@ -139,6 +188,47 @@ class SourcesPage:
 
 
 @dataclass(frozen=True)
+class PersonPage:
+    """Context of a person's page."""
+
+    dest_path: str
+    person: Person
+    side: str
+    topics: tuple[Topic, ...]
+    excerpts: tuple[ExcerptView, ...]
+    """Excerpts that quote or name the person, newest source first."""
+    events: tuple[EventView, ...] = ()
+    """Events whose supporting excerpts name the person."""
+    passages: tuple[tuple[Citation, Paragraph], ...] = ()
+    """Other paragraphs of the articles that name the person."""
+
+
+@dataclass(frozen=True)
+class PeoplePage:
+    """Context of the index of people, by side."""
+
+    dest_path: str
+    sides: tuple[tuple[str, tuple[PersonPage, ...]], ...]
+
+
+@dataclass(frozen=True)
+class TimelinePage:
+    """Context of the site-wide timeline."""
+
+    dest_path: str
+    events: tuple[EventView, ...]
+
+
+@dataclass(frozen=True)
+class PackPage:
+    """Context of the printable briefing pack: every topic in order."""
+
+    dest_path: str
+    topics: tuple[TopicPage, ...]
+    date: str
+
+
+@dataclass(frozen=True)
 class Site:
     """Every page context of the site."""
 
@@ -148,12 +238,25 @@ class Site:
     sources: SourcesPage
     nav: tuple[str, ...] = field(default=())
     """Paths of the pages listed in the navigation, in order (articles are not)."""
+    people: tuple[PersonPage, ...] = ()
+    people_index: PeoplePage | None = None
+    timeline: TimelinePage | None = None
+    pack: PackPage | None = None
 
 
 def format_date(date: dt.date, approximate: bool = False) -> str:
     """``22 June 2023``, with ``c.`` in front when the date is approximate."""
     text = f"{date.day} {date:%B %Y}"
     return f"c. {text}" if approximate else text
+
+
+def format_event_date(date: str) -> str:
+    """``August 2022``, ``18 June 2023`` or ``2024``, as precise as the date is."""
+    parts = date.split("-")
+    if len(parts) == 1:
+        return parts[0]
+    month = MONTHS[int(parts[1]) - 1]
+    return f"{month} {parts[0]}" if len(parts) == 2 else f"{int(parts[2])} {month} {parts[0]}"
 
 
 def cite(article: Article) -> Citation:
@@ -187,8 +290,14 @@ def compose_site(briefing: Briefing) -> Site:
         return ExcerptView(anchored, citations[anchored.excerpt.article_id],
                            tuple(topics[s] for s in anchored.excerpt.topics))
 
+    finder = MentionFinder(briefing.people)
+    named = {id(a): finder.find(a.text) for a in briefing.excerpts}
+    events = sorted((EventView(e, format_event_date(e.event.date), tuple(topics[s] for s in e.event.topics if s in topics),
+                               tuple(citations[a.excerpt.article_id] for a in e.support))
+                     for e in briefing.events), key=lambda v: (v.anchored.event.date, v.anchored.event.line))
     topic_pages = tuple(
-        compose_topic(topic, [view(a) for a in by_topic[topic.slug]], topics, articles)
+        compose_topic(topic, [view(a) for a in by_topic[topic.slug]], topics, articles,
+                      chronology=[e for e in events if topic.slug in e.anchored.event.topics], named=named)
         for topic in briefing.topics
     )
     article_pages = tuple(
@@ -197,8 +306,64 @@ def compose_site(briefing: Briefing) -> Site:
     )
     home = compose_home(briefing, topic_pages, citations)
     sources = compose_sources(briefing, citations, by_article, topics)
-    nav = ("index.md", *(p.dest_path for p in topic_pages), sources.dest_path, "tags.md")
-    return Site(home=home, topics=topic_pages, articles=article_pages, sources=sources, nav=nav)
+    people = compose_people(briefing, [view(a) for a in briefing.excerpts], named, events, finder, citations)
+    people_index = PeoplePage("people.md", tuple(
+        (name, tuple(p for p in people if p.person.side == side)) for side, name in SIDE_NAMES.items()))
+    timeline = TimelinePage("timeline.md", tuple(events))
+    newest = max((a.published for a in briefing.articles), default=None)
+    pack = PackPage("pack.md", topic_pages, format_date(newest) if newest else "")
+    nav = ("index.md", *(p.dest_path for p in topic_pages), timeline.dest_path, people_index.dest_path,
+           sources.dest_path, "tags.md", pack.dest_path)
+    return Site(home=home, topics=topic_pages, articles=article_pages, sources=sources, nav=nav,
+                people=people, people_index=people_index, timeline=timeline, pack=pack)
+
+
+def compose_people(briefing: Briefing, views: list[ExcerptView], named: dict[int, list[Person]],
+                   events: list[EventView], finder: MentionFinder,
+                   citations: dict[str, Citation]) -> tuple[PersonPage, ...]:
+    """A page per person: excerpts and events that name them, other passages, their topics."""
+    if not briefing.people:
+        return ()
+    by_person: dict[str, list[ExcerptView]] = defaultdict(list)
+    for v in views:
+        for person in named[id(v.anchored)]:
+            by_person[person.id].append(v)
+    in_events: dict[str, list[EventView]] = defaultdict(list)
+    for e in events:
+        for person in {p.id: p for a in e.anchored.support for p in finder.find(a.text)}.values():
+            in_events[person.id].append(e)
+    passages: dict[str, list[tuple[Citation, Paragraph]]] = defaultdict(list)
+    for article in newest_first(briefing.articles):
+        for paragraph in article.paragraphs:
+            for person in finder.find(paragraph.text):
+                passages[person.id].append((citations[article.id], paragraph))
+    pages = []
+    for person in briefing.people:
+        mine = sorted(by_person.get(person.id, []), key=lambda v: (-v.citation.article.published.toordinal(),
+                                                                   v.citation.article.id, v.anchored.paragraph.number))
+        linked = {(v.citation.article.id, v.anchored.paragraph.number) for v in mine}
+        others = tuple((c, p) for c, p in passages.get(person.id, []) if (c.article.id, p.number) not in linked)
+        slugs = {t.slug for v in mine for t in v.topics}
+        pages.append(PersonPage(person.dest_path, person, SIDE_NAMES.get(person.side, person.side),
+                                tuple(t for t in briefing.topics if t.slug in slugs), tuple(mine),
+                                tuple(in_events.get(person.id, [])), others))
+    return tuple(pages)
+
+
+def compose_coverage(groups: tuple[ArticleGroup, ...], sides: tuple[Side, ...], latest: str) -> Coverage:
+    """Sources, outlets, excerpts per side, and what a reader should be warned of."""
+    outlets = sorted({g.citation.article.source for g in groups if g.citation.article.source})
+    unnamed = sum(1 for g in groups if not g.citation.article.source)
+    cautions = []
+    if len(groups) == 1:
+        cautions.append("This topic rests on a single source.")
+    elif len(outlets) == 1 and not unnamed:
+        cautions.append(f"All sources on this topic come from one outlet ({outlets[0]}).")
+    for side in sides:
+        if not side.excerpts:
+            cautions.append(f"No excerpt states the position of {side.prose}.")
+    return Coverage(source_count=len(groups), outlets=tuple(outlets), unnamed=unnamed,
+                    per_side=tuple((s.prose, len(s.excerpts)) for s in sides), newest=latest, cautions=tuple(cautions))
 
 
 def _reading_order(views: list[ExcerptView]) -> list[ExcerptView]:
@@ -206,7 +371,8 @@ def _reading_order(views: list[ExcerptView]) -> list[ExcerptView]:
 
 
 def compose_topic(topic: Topic, views: list[ExcerptView], topics: dict[str, Topic],
-                  articles: dict[str, Article]) -> TopicPage:
+                  articles: dict[str, Article], chronology: list[EventView] | None = None,
+                  named: dict[int, list[Person]] | None = None) -> TopicPage:
     """A topic page: positions of each side, then excerpts grouped by article, newest first."""
     grouped: dict[str, list[ExcerptView]] = defaultdict(list)
     for v in views:
@@ -222,12 +388,20 @@ def compose_topic(topic: Topic, views: list[ExcerptView], topics: dict[str, Topi
         for stance, name in STANCE_NAMES.items()
     )
     latest = format_date(ordered[0].published, ordered[0].date_approximate) if ordered else ""
+    counts: dict[str, int] = {}
+    people: dict[str, Person] = {}
+    for v in views:
+        for person in (named or {}).get(id(v.anchored), []):
+            counts[person.id] = counts.get(person.id, 0) + 1
+            people[person.id] = person
+    involved = sorted((Involvement(people[i], n) for i, n in counts.items()), key=lambda x: (-x.count, x.person.name))
     return TopicPage(
         dest_path=topic.dest_path, topic=topic, sides=sides, groups=groups,
         related=tuple(topics[s] for s in topic.related if s in topics),
         excerpt_count=len(views),
         unreviewed_count=sum(1 for v in views if not v.anchored.excerpt.reviewed),
-        latest=latest,
+        latest=latest, chronology=tuple(chronology or ()), people=tuple(involved),
+        coverage=compose_coverage(groups, sides, latest),
     )
 
 

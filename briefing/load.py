@@ -11,7 +11,7 @@ from typing import Any
 import yaml
 
 from .errors import Problem, SeedsInvalid
-from .model import STANCES, Article, Excerpt, Paragraph, Seeds, Topic
+from .model import SIDES, STANCES, Article, Event, Excerpt, Paragraph, Person, Seeds, Support, Topic
 
 SAFE_ID = re.compile(r"^[a-z0-9][a-z0-9-]{0,99}$")
 ARTICLE_FIELDS = {
@@ -145,7 +145,10 @@ def collect_seeds(seeds_dir: Path, problems: list[Problem], root: Path | None = 
             continue
         first_seen[article.id] = shown
         articles.append(article)
-    return Seeds(topics=tuple(topics), articles=tuple(articles))
+    people = load_people(seeds_dir / "people.yml", _shown(seeds_dir / "people.yml", root), problems)
+    events = load_events(seeds_dir / "events.yml", _shown(seeds_dir / "events.yml", root), known,
+                         set(first_seen), problems)
+    return Seeds(topics=tuple(topics), articles=tuple(articles), people=people, events=events)
 
 
 def _shown(path: Path, root: Path) -> str:
@@ -398,3 +401,109 @@ def _excerpts(data: LineDict, article_id: str, path: str, topics: set[str] | Non
                 prefix=_string(item, "prefix", path, problems), suffix=_string(item, "suffix", path, problems),
                 stance=stance, note=_string(item, "note", path, problems), reviewed=not unreviewed))
     return tuple(excerpts)
+
+
+PERSON_FIELDS = {"id", "name", "aliases", "role", "side"}
+EVENT_FIELDS = {"date", "title", "topics", "support", "note"}
+SUPPORT_FIELDS = {"article", "quote", "prefix", "suffix"}
+EVENT_DATE = re.compile(r"^\d{4}(-(0[1-9]|1[0-2])(-(0[1-9]|[12]\d|3[01]))?)?$")
+
+
+def _items(path: Path, shown: str, key: str, problems: list[Problem]) -> list[tuple[int, LineDict]] | None:
+    """The mappings listed under ``key:`` in an optional YAML file (None when it is absent)."""
+    if not path.is_file():
+        return None
+    text = read_text(path, shown, problems)
+    data = parse_yaml(text, shown, problems) if text is not None else None
+    if data is None:
+        return []
+    items = data.get(key) if isinstance(data, dict) else None
+    if not isinstance(items, list):
+        problems.append(Problem(shown, getattr(data, "line", 1), f"expected a list under '{key}:'"))
+        return []
+    result = []
+    for index, item in enumerate(items):
+        if isinstance(item, LineDict):
+            result.append((items.item_lines[index], item))
+        else:
+            problems.append(Problem(shown, items.item_lines[index], f"an entry of '{key}' must be a mapping (got {item!r})"))
+    return result
+
+
+def load_people(path: Path, shown: str, problems: list[Problem]) -> tuple[Person, ...]:
+    """Read ``people.yml`` (optional)."""
+    people: list[Person] = []
+    seen: set[str] = set()
+    for line, item in _items(path, shown, "people", problems) or []:
+        _unknown_fields(item, PERSON_FIELDS, "person", shown, problems)
+        person_id = _string(item, "id", shown, problems, required=True)
+        name = _string(item, "name", shown, problems, required=True)
+        side = item.get("side")
+        if side not in SIDES:
+            problems.append(Problem(shown, item.line_of("side"), f"unknown side {side!r} for {person_id or name!r}",
+                                    f"use one of: {', '.join(SIDES)}"))
+        if not person_id or not _check_id(person_id, "person id", shown, item.line_of("id"), problems):
+            continue
+        if person_id in seen:
+            problems.append(Problem(shown, item.line_of("id"), f"duplicate person id {person_id!r}"))
+            continue
+        seen.add(person_id)
+        aliases = _strings(item, "aliases", shown, problems) or (name,)
+        people.append(Person(id=person_id, name=name, aliases=tuple(dict.fromkeys(a for a in aliases if a)),
+                             role=_string(item, "role", shown, problems), side=str(side), line=line, src_path=shown))
+    return tuple(people)
+
+
+def load_events(path: Path, shown: str, topics: set[str] | None, articles: set[str],
+                problems: list[Problem]) -> tuple[Event, ...]:
+    """Read ``events.yml`` (optional); every event needs at least one supporting quote."""
+    events: list[Event] = []
+    for line, item in _items(path, shown, "events", problems) or []:
+        _unknown_fields(item, EVENT_FIELDS, "event", shown, problems)
+        raw = item.get("date")
+        date = raw.isoformat() if isinstance(raw, dt.date) else str(raw if raw is not None else "")
+        if not EVENT_DATE.match(date):
+            problems.append(Problem(shown, item.line_of("date"), f"event date must be YYYY, YYYY-MM or YYYY-MM-DD (got {raw!r})"))
+            continue
+        if len(date) == 10:
+            try:
+                dt.date.fromisoformat(date)
+            except ValueError:
+                problems.append(Problem(shown, item.line_of("date"), f"no such date: {date!r}"))
+                continue
+        title = _string(item, "title", shown, problems, required=True)
+        tags = _strings(item, "topics", shown, problems)
+        for slug in tags:
+            if topics is not None and slug not in topics:
+                problems.append(Problem(shown, item.line_of("topics"), f"unknown topic {slug!r}", _suggest(slug, topics)))
+        support: list[Support] = []
+        entries = item.get("support")
+        if not isinstance(entries, list) or not entries:
+            problems.append(Problem(shown, item.line_of("support"), f"event {title!r} has no supporting excerpt",
+                                    "add 'support:' with the article id and the quote that states it"))
+            continue
+        for index, entry in enumerate(entries):
+            entry_line = entries.item_lines[index]
+            if not isinstance(entry, LineDict):
+                problems.append(Problem(shown, entry_line, f"a support entry must have 'article' and 'quote' (got {entry!r})"))
+                continue
+            _unknown_fields(entry, SUPPORT_FIELDS, "support", shown, problems)
+            article = _string(entry, "article", shown, problems, required=True)
+            quote = _string(entry, "quote", shown, problems, required=True)
+            if article and article not in articles:
+                problems.append(Problem(shown, entry.line_of("article"), f"unknown article {article!r}",
+                                        _close(article, articles, "articles")))
+                continue
+            if article and quote:
+                support.append(Support(article_id=article, quote=quote, line=entry_line,
+                                       prefix=_string(entry, "prefix", shown, problems),
+                                       suffix=_string(entry, "suffix", shown, problems)))
+        if title and support:
+            events.append(Event(date=date, title=title, topics=tags, support=tuple(support), line=line,
+                                src_path=shown, note=_string(item, "note", shown, problems)))
+    return tuple(events)
+
+
+def _close(value: str, known: set[str], what: str) -> str:
+    close = difflib.get_close_matches(value, sorted(known), n=1, cutoff=0.5)
+    return f"did you mean {close[0]!r}?" if close else f"see the ids of seeds/{what}/"

@@ -109,6 +109,8 @@ class Seeds:
 
     topics: tuple[Topic, ...]
     articles: tuple[Article, ...]
+    people: tuple["Person", ...] = ()
+    events: tuple["Event", ...] = ()
 
 
 @dataclass(frozen=True)
@@ -135,3 +137,67 @@ class Briefing:
     topics: tuple[Topic, ...]
     articles: tuple[Article, ...]
     excerpts: tuple[Anchored, ...] = field(default=())
+    people: tuple["Person", ...] = ()
+    events: tuple["AnchoredEvent", ...] = ()
+
+
+SIDES = ("us", "china", "other")
+"""Which side a person speaks for."""
+
+
+@dataclass(frozen=True)
+class Person:
+    """Someone the articles name."""
+
+    id: str
+    name: str
+    aliases: tuple[str, ...]
+    """How the articles write the name, typos included; matched as whole words."""
+    role: str
+    """The role at the time of the articles."""
+    side: str
+    line: int
+    src_path: str
+
+    @property
+    def dest_path(self) -> str:
+        """Path of the person's page under ``docs/``."""
+        return f"people/{self.id}.md"
+
+
+@dataclass(frozen=True)
+class Support:
+    """A quote that states an event, as declared in ``events.yml``."""
+
+    article_id: str
+    quote: str
+    line: int
+    prefix: str = ""
+    suffix: str = ""
+
+
+@dataclass(frozen=True)
+class Event:
+    """Something that happened on a date, supported by verbatim excerpts."""
+
+    date: str
+    """``YYYY``, ``YYYY-MM`` or ``YYYY-MM-DD``: the precision is the one written."""
+    title: str
+    topics: tuple[str, ...]
+    support: tuple[Support, ...]
+    line: int
+    src_path: str
+    note: str = ""
+
+    @property
+    def precision(self) -> str:
+        """``year``, ``month`` or ``day``."""
+        return {4: "year", 7: "month"}.get(len(self.date), "day")
+
+
+@dataclass(frozen=True)
+class AnchoredEvent:
+    """An event with each supporting quote found in its article."""
+
+    event: Event
+    support: tuple[Anchored, ...]

@@ -37,8 +37,11 @@ class Composed:
         nav = [
             {"Home": "index.md"},
             {"Topics": topics},
+            {"Timeline": "timeline.md"},
+            {"People": "people.md"},
             {"Sources": self.site.sources.dest_path},
             {"Tags": "tags.md"},
+            {"Briefing pack": "pack.md"},
         ]
         if self.changes is not None:
             nav.append({"Changes in this preview": self.changes.dest_path})
@@ -58,7 +61,7 @@ def verify(seeds_dir: Path, root: Path | None = None, settings: dict[str, Any] |
         problems.extend(check_rules(topic))
     briefing = collect_anchors(seeds, problems)
     if any(p.severity == "error" for p in problems):
-        raise SeedsInvalid(problems + collect_warnings(briefing))
+        raise SeedsInvalid(problems)
     if warnings is not None:
         warnings.extend(collect_warnings(briefing))
     if settings and settings.get("reviewed_only"):

@@ -45,9 +45,10 @@ def ident(value: str) -> Markup:
     return Markup(value)
 
 
-def tag_name(topic: Topic) -> Markup:
-    """A topic title as a YAML string for front-matter ``tags`` (HTML-escaped: Material prints it raw)."""
-    return Markup(json.dumps(html.escape(topic.title, quote=False), ensure_ascii=False))
+def tag_name(value: Topic | str) -> Markup:
+    """A topic title (or text) as a YAML string for front matter (HTML-escaped: Material prints it raw)."""
+    text = value.title if isinstance(value, Topic) else str(value)
+    return Markup(json.dumps(html.escape(text, quote=True), ensure_ascii=False))
 
 
 def make_environment(templates_dir: Path) -> jinja2.Environment:
@@ -82,6 +83,13 @@ def render_site(site: Site, templates_dir: Path, extra: dict | None = None) -> d
     for article in site.articles:
         pages[article.dest_path] = article_template.render(page=article, **common)
     render("sources.md.j2", site.sources)
+    person_template = env.get_template("person.md.j2")
+    for person in site.people:
+        pages[person.dest_path] = person_template.render(page=person, **common)
+    for template, page in (("people.md.j2", site.people_index), ("timeline.md.j2", site.timeline),
+                           ("pack.md.j2", site.pack)):
+        if page is not None:
+            render(template, page)
     pages["tags.md"] = env.get_template("tags.md.j2").render(**common)
     return pages
 

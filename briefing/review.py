@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections import defaultdict
 
 from .errors import Problem
+from .compose import STANCE_PROSE
 from .model import Briefing
 from .text import shorten
 
@@ -27,9 +28,13 @@ def collect_warnings(briefing: Briefing) -> list[Problem]:
                                     "tag the passages that bear on a topic, or run 'python build.py suggest'",
                                     severity="warning"))
     sources: dict[str, set[str]] = defaultdict(set)
+    stances: dict[str, set[str]] = defaultdict(set)
     for anchored in briefing.excerpts:
         for slug in anchored.excerpt.topics:
             sources[slug].add(anchored.excerpt.article_id)
+            if anchored.excerpt.stance:
+                stances[slug].add(anchored.excerpt.stance)
+    outlets = {a.id: a.source for a in briefing.articles}
     for topic in briefing.topics:
         count = len(sources[topic.slug])
         if count == 0:
@@ -38,4 +43,16 @@ def collect_warnings(briefing: Briefing) -> list[Problem]:
             (only,) = sources[topic.slug]
             warnings.append(Problem(topic.src_path, topic.line, f"topic {topic.slug!r} rests on a single source ({only!r})",
                                     "add excerpts from other articles", severity="warning"))
+        else:
+            named = {outlets[i] for i in sources[topic.slug]}
+            if len(named) == 1 and "" not in named:
+                warnings.append(Problem(topic.src_path, topic.line,
+                                        f"topic {topic.slug!r} rests on a single outlet ({named.pop()!r})",
+                                        "add excerpts from other publications", severity="warning"))
+        for stance, name in STANCE_PROSE.items():
+            if count and stance not in stances[topic.slug]:
+                warnings.append(Problem(topic.src_path, topic.line,
+                                        f"topic {topic.slug!r} has no excerpt stating the position of {name}",
+                                        f"mark such an excerpt with 'stance: {stance}', if the sources have one",
+                                        severity="warning"))
     return warnings

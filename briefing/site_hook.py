@@ -12,6 +12,7 @@ from mkdocs.exceptions import Abort
 from mkdocs.structure.files import File, Files
 
 from .errors import SeedsInvalid
+from .feeds import render_feeds
 from .pipeline import Composed, compose, source_date_epoch
 
 _state: dict[str, Any] = {"serving": False, "composed": None}
@@ -59,11 +60,16 @@ def on_config(config: Any) -> Any:
 
 
 def on_files(files: Files, config: Any) -> Files:
-    """Add the composed pages to the files MkDocs builds."""
+    """Add the composed pages, and the Atom feeds that link to them, to the files MkDocs builds."""
     composed: Composed = _state["composed"]
+    urls = {}
     for dest_path, markdown in composed.pages.items():
         existing = files.get_file_from_path(dest_path)
         if existing is not None:
             files.remove(existing)
-        files.append(File.generated(config, dest_path, content=markdown))
+        generated = File.generated(config, dest_path, content=markdown)
+        files.append(generated)
+        urls[dest_path] = generated.url
+    for path, xml in render_feeds(composed.site, urls, config.site_url or "").items():
+        files.append(File.generated(config, path, content=xml))
     return files
