@@ -21,28 +21,34 @@ def fold_char(char: str) -> str:
 def normalize_with_map(text: str) -> tuple[str, list[int]]:
     """Fold quotes, dashes and runs of white space; return the folded text and,
     for each of its characters, the index of the original character it came from."""
+    folded = text.translate(_FOLD)  # one character for one: offsets are kept
     out: list[str] = []
     index: list[int] = []
-    in_space = False
-    for i, char in enumerate(text):
-        if char.isspace():
-            if not in_space and out:
+    position = 0
+    for match in _SPACE.finditer(folded):
+        start, end = match.span()
+        if start > position:
+            if out:
                 out.append(" ")
-                index.append(i)
-            in_space = True
-            continue
-        in_space = False
-        out.append(fold_char(char))
-        index.append(i)
-    if out and out[-1] == " ":
-        out.pop()
-        index.pop()
+                index.append(position - 1)
+            out.append(folded[position:start])
+            index.extend(range(position, start))
+        position = end
+    if position < len(folded):
+        if out:
+            out.append(" ")
+            index.append(position - 1)
+        out.append(folded[position:])
+        index.extend(range(position, len(folded)))
     return "".join(out), index
 
 
 def normalize(text: str) -> str:
     """Fold quotes, dashes and runs of white space, as quote matching does."""
     return _SPACE.sub(" ", text.translate(_FOLD)).strip()
+
+
+_ESCAPES = {code: f"&#{code};" for code in range(0x21, 0x7F) if not chr(code).isalnum()}
 
 
 def escape_text(text: str) -> str:
@@ -52,13 +58,7 @@ def escape_text(text: str) -> str:
     Markdown, HTML, attribute-list or Material marker in article text can take
     effect, whatever extensions are on. White space runs become one space.
     """
-    out = []
-    for char in _SPACE.sub(" ", text):
-        if char.isascii() and not char.isalnum() and char != " ":
-            out.append(f"&#{ord(char)};")
-        else:
-            out.append(char)
-    return "".join(out)
+    return _SPACE.sub(" ", text).translate(_ESCAPES)
 
 
 def slugify(text: str) -> str:
