@@ -84,7 +84,7 @@ def test_person_pages_show_role_topics_and_linked_excerpts(built_site):
     html = unescape((built_site / "people/li-shangfu/index.html").read_text(encoding="utf-8"))
     assert "Defence Minister of China (2023), under US sanctions" in html
     assert 'href="../../topics/mil-to-mil/"' in html
-    assert html.count("<blockquote>") == 5
+    assert html.count("<blockquote class=\"bx-quote\">") == 5
     assert re.search(r'href="\.\./\.\./articles/[a-z0-9-]+/#p\d+"', html)
 
 

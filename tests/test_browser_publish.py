@@ -91,7 +91,7 @@ def test_preview_under_a_sub_path_has_no_broken_link_banner_and_changes(page, pr
     expect(page.locator(".md-banner")).to_contain_text("Preview of pull request #7 — not the published briefing")
     assert page.locator('meta[name="robots"]').get_attribute("content") == "noindex"
     page.locator(".md-banner a", has_text="Changes in this preview").click()
-    expect(page.locator("#topic-mil-to-mil ~ blockquote").first).to_contain_text(NEW_EXCERPT)
+    expect(page.locator("#topic-mil-to-mil ~ blockquote.bx-quote").first).to_contain_text(NEW_EXCERPT)
     # The 404 page keeps its styles under the sub-path.
     bad.clear()
     page.goto(f"{root}no/such/page/")

@@ -148,7 +148,7 @@ def test_added_articles_show_their_excerpts_where_they_belong_marked_unreviewed(
             group = re.search(rf'<h3 id="{IDS[name]}">(.*?)(?=<h3 |<h2 )', html, re.S)
             if slug in topics:
                 assert group, (name, slug)
-                assert group.group(1).count('class="bx-unreviewed"') == group.group(1).count("<blockquote>") > 0
+                assert group.group(1).count('class="bx-unreviewed"') == group.group(1).count("<blockquote class=\"bx-quote\">") > 0
             else:
                 assert group is None and IDS[name] not in html, (name, slug)
     article = (out / "articles" / IDS["strait.txt"] / "index.html").read_text(encoding="utf-8")

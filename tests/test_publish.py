@@ -72,7 +72,7 @@ def test_changes_page_lists_the_added_excerpt(preview_site: Path):
     html = (preview_site / PREVIEW_PATH / "changes/index.html").read_text(encoding="utf-8")
     section = html[html.index('id="topic-mil-to-mil"'):html.index('id="topic-ukraine"')]
     assert "Added" in section
-    assert NEW_EXCERPT.replace(".", "&#46;") in section
+    assert NEW_EXCERPT in section
     assert 'href="../articles/2023-06-xi-blinken-pledge-stabilize-ties/#p2"' in section
 
 
