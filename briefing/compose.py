@@ -13,6 +13,19 @@ STANCE_NAMES = {"us": "United States", "china": "China"}
 STANCE_PROSE = {"us": "the United States", "china": "China"}
 """Side names as they read inside a sentence."""
 SIDE_NAMES = {"us": "United States", "china": "China", "other": "Others"}
+# Page sizes: no page grows with the number of articles; what does not fit goes to numbered pages.
+TOPIC_SOURCES_PER_PAGE = 30
+"""Article groups on a topic page (and on each of its archive pages)."""
+SIDE_EXCERPTS = 10
+"""Newest excerpts shown per side under "Positions"."""
+CHRONOLOGY_ON_TOPIC = 25
+"""Newest events in a topic's chronology (the timeline has them all)."""
+HOME_MATRIX_ROWS = 25
+SOURCES_PER_PAGE = 100
+TIMELINE_PER_PAGE = 100
+PERSON_ITEMS = 50
+"""Newest excerpts, and newest other passages, listed on a person's page."""
+
 MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August", "September",
           "October", "November", "December")
 
@@ -56,6 +69,9 @@ class Side:
     stance: str
     name: str
     excerpts: tuple[ExcerptView, ...]
+    """The newest ``SIDE_EXCERPTS`` of them."""
+    total: int = 0
+    """How many excerpts state this side's position in all."""
 
     @property
     def prose(self) -> str:
@@ -113,6 +129,21 @@ class TopicPage:
     chronology: tuple[EventView, ...] = ()
     people: tuple[Involvement, ...] = ()
     coverage: Coverage | None = None
+    archive: tuple["TopicArchivePage", ...] = ()
+    """Older sources, ``TOPIC_SOURCES_PER_PAGE`` per page."""
+    event_count: int = 0
+
+
+@dataclass(frozen=True)
+class TopicArchivePage:
+    """Older excerpts of a topic, by source."""
+
+    dest_path: str
+    topic: Topic
+    number: int
+    groups: tuple[ArticleGroup, ...]
+    pages: tuple[tuple[int, str], ...]
+    """(number, dest_path) of every page of the topic, the topic page being 1."""
 
 
 @dataclass(frozen=True)
@@ -166,6 +197,7 @@ class HomePage:
     articles: tuple[Citation, ...]
     newest: tuple[Citation, ...]
     excerpt_count: int
+    article_count: int
     first_date: str
     last_date: str
 
@@ -181,10 +213,13 @@ class SourceEntry:
 
 @dataclass(frozen=True)
 class SourcesPage:
-    """Context of the sources page."""
+    """Context of a page of the bibliography."""
 
     dest_path: str
     entries: tuple[SourceEntry, ...]
+    number: int = 1
+    pages: tuple[tuple[int, str], ...] = ()
+    total: int = 0
 
 
 @dataclass(frozen=True)
@@ -200,7 +235,9 @@ class PersonPage:
     events: tuple[EventView, ...] = ()
     """Events whose supporting excerpts name the person."""
     passages: tuple[tuple[Citation, Paragraph], ...] = ()
-    """Other paragraphs of the articles that name the person."""
+    """Other paragraphs of the articles that name the person (the newest ``PERSON_ITEMS``)."""
+    excerpt_total: int = 0
+    passage_total: int = 0
 
 
 @dataclass(frozen=True)
@@ -213,10 +250,13 @@ class PeoplePage:
 
 @dataclass(frozen=True)
 class TimelinePage:
-    """Context of the site-wide timeline."""
+    """Context of a page of the site-wide timeline."""
 
     dest_path: str
     events: tuple[EventView, ...]
+    number: int = 1
+    pages: tuple[tuple[int, str], ...] = ()
+    total: int = 0
 
 
 @dataclass(frozen=True)
@@ -237,6 +277,8 @@ class Site:
     articles: tuple[ArticlePage, ...]
     sources: SourcesPage
     nav: tuple[str, ...] = field(default=())
+    more: tuple = ()
+    """Further numbered pages: topic archives, bibliography and timeline pages."""
     """Paths of the pages listed in the navigation, in order (articles are not)."""
     people: tuple[PersonPage, ...] = ()
     people_index: PeoplePage | None = None
@@ -309,13 +351,25 @@ def compose_site(briefing: Briefing) -> Site:
     people = compose_people(briefing, [view(a) for a in briefing.excerpts], named, events, finder, citations)
     people_index = PeoplePage("people.md", tuple(
         (name, tuple(p for p in people if p.person.side == side)) for side, name in SIDE_NAMES.items()))
-    timeline = TimelinePage("timeline.md", tuple(events))
+    timeline_pages = paginate(tuple(events), TIMELINE_PER_PAGE, "timeline.md",
+                              lambda path, items, n, pages: TimelinePage(path, items, n, pages, len(events)))
+    timeline = timeline_pages[0]
     newest = max((a.published for a in briefing.articles), default=None)
     pack = PackPage("pack.md", topic_pages, format_date(newest) if newest else "")
     nav = ("index.md", *(p.dest_path for p in topic_pages), timeline.dest_path, people_index.dest_path,
-           sources.dest_path, "tags.md", pack.dest_path)
-    return Site(home=home, topics=topic_pages, articles=article_pages, sources=sources, nav=nav,
-                people=people, people_index=people_index, timeline=timeline, pack=pack)
+           sources[0].dest_path, "tags.md", pack.dest_path)
+    more = (*(a for p in topic_pages for a in p.archive), *sources[1:], *timeline_pages[1:])
+    return Site(home=home, topics=topic_pages, articles=article_pages, sources=sources[0], nav=nav,
+                people=people, people_index=people_index, timeline=timeline, pack=pack, more=more)
+
+
+def paginate(items: tuple, size: int, first_path: str, make) -> list:
+    """Numbered pages of at most ``size`` items: ``first_path``, then ``<stem>/page-N.md``."""
+    chunks = [items[i:i + size] for i in range(0, len(items), size)] or [()]
+    stem = first_path.removesuffix(".md")
+    paths = [first_path] + [f"{stem}/page-{n}.md" for n in range(2, len(chunks) + 1)]
+    pages = tuple(enumerate(paths, 1))
+    return [make(paths[n - 1], chunks[n - 1], n, pages) for n in range(1, len(chunks) + 1)]
 
 
 def compose_people(briefing: Briefing, views: list[ExcerptView], named: dict[int, list[Person]],
@@ -345,8 +399,9 @@ def compose_people(briefing: Briefing, views: list[ExcerptView], named: dict[int
         others = tuple((c, p) for c, p in passages.get(person.id, []) if (c.article.id, p.number) not in linked)
         slugs = {t.slug for v in mine for t in v.topics}
         pages.append(PersonPage(person.dest_path, person, SIDE_NAMES.get(person.side, person.side),
-                                tuple(t for t in briefing.topics if t.slug in slugs), tuple(mine),
-                                tuple(in_events.get(person.id, [])), others))
+                                tuple(t for t in briefing.topics if t.slug in slugs), tuple(mine[:PERSON_ITEMS]),
+                                tuple(in_events.get(person.id, [])[-PERSON_ITEMS:]), others[:PERSON_ITEMS],
+                                excerpt_total=len(mine), passage_total=len(others)))
     return tuple(pages)
 
 
@@ -360,10 +415,10 @@ def compose_coverage(groups: tuple[ArticleGroup, ...], sides: tuple[Side, ...], 
     elif len(outlets) == 1 and not unnamed:
         cautions.append(f"All sources on this topic come from one outlet ({outlets[0]}).")
     for side in sides:
-        if not side.excerpts:
+        if not side.total:
             cautions.append(f"No excerpt states the position of {side.prose}.")
     return Coverage(source_count=len(groups), outlets=tuple(outlets), unnamed=unnamed,
-                    per_side=tuple((s.prose, len(s.excerpts)) for s in sides), newest=latest, cautions=tuple(cautions))
+                    per_side=tuple((s.prose, s.total) for s in sides), newest=latest, cautions=tuple(cautions))
 
 
 def _reading_order(views: list[ExcerptView]) -> list[ExcerptView]:
@@ -382,11 +437,17 @@ def compose_topic(topic: Topic, views: list[ExcerptView], topics: dict[str, Topi
         ArticleGroup(citation=grouped[a.id][0].citation, excerpts=tuple(_reading_order(grouped[a.id])))
         for a in ordered
     )
-    sides = tuple(
-        Side(stance=stance, name=name, excerpts=tuple(
-            v for g in groups for v in g.excerpts if v.anchored.excerpt.stance == stance))
-        for stance, name in STANCE_NAMES.items()
-    )
+    sides = []
+    for stance, name in STANCE_NAMES.items():
+        stated = [v for g in groups for v in g.excerpts if v.anchored.excerpt.stance == stance]
+        sides.append(Side(stance=stance, name=name, excerpts=tuple(stated[:SIDE_EXCERPTS]), total=len(stated)))
+    sides = tuple(sides)
+    chunks = [groups[i:i + TOPIC_SOURCES_PER_PAGE] for i in range(0, len(groups), TOPIC_SOURCES_PER_PAGE)] or [()]
+    stem = topic.dest_path.removesuffix(".md")
+    paths = [topic.dest_path] + [f"{stem}/page-{n}.md" for n in range(2, len(chunks) + 1)]
+    pages = tuple(enumerate(paths, 1))
+    archive = tuple(TopicArchivePage(paths[n - 1], topic, n, chunks[n - 1], pages) for n in range(2, len(chunks) + 1))
+    events = list(chronology or ())
     latest = format_date(ordered[0].published, ordered[0].date_approximate) if ordered else ""
     counts: dict[str, int] = {}
     people: dict[str, Person] = {}
@@ -396,12 +457,12 @@ def compose_topic(topic: Topic, views: list[ExcerptView], topics: dict[str, Topi
             people[person.id] = person
     involved = sorted((Involvement(people[i], n) for i, n in counts.items()), key=lambda x: (-x.count, x.person.name))
     return TopicPage(
-        dest_path=topic.dest_path, topic=topic, sides=sides, groups=groups,
+        dest_path=topic.dest_path, topic=topic, sides=sides, groups=chunks[0],
         related=tuple(topics[s] for s in topic.related if s in topics),
         excerpt_count=len(views),
         unreviewed_count=sum(1 for v in views if not v.anchored.excerpt.reviewed),
-        latest=latest, chronology=tuple(chronology or ()), people=tuple(involved),
-        coverage=compose_coverage(groups, sides, latest),
+        latest=latest, chronology=tuple(events[-CHRONOLOGY_ON_TOPIC:]), people=tuple(involved[:PERSON_ITEMS]),
+        coverage=compose_coverage(groups, sides, latest), archive=archive, event_count=len(events),
     )
 
 
@@ -451,19 +512,20 @@ def compose_home(briefing: Briefing, topic_pages: tuple[TopicPage, ...],
         per_article = {g.citation.article.id: len(g.excerpts) for g in page.groups}
         summaries.append(TopicSummary(
             topic=page.topic, excerpt_count=page.excerpt_count, source_count=len(page.groups),
-            latest=page.latest, counts=tuple(per_article.get(a.id, 0) for a in ordered)))
+            latest=page.latest, counts=tuple(per_article.get(a.id, 0) for a in ordered[:HOME_MATRIX_ROWS])))
     dates = [a.published for a in briefing.articles]
     return HomePage(
         dest_path="index.md", summaries=tuple(summaries),
-        articles=tuple(citations[a.id] for a in ordered), newest=tuple(citations[a.id] for a in ordered[:5]),
+        articles=tuple(citations[a.id] for a in ordered[:HOME_MATRIX_ROWS]),
+        newest=tuple(citations[a.id] for a in ordered[:5]), article_count=len(ordered),
         excerpt_count=len(briefing.excerpts),
         first_date=format_date(min(dates)) if dates else "", last_date=format_date(max(dates)) if dates else "",
     )
 
 
 def compose_sources(briefing: Briefing, citations: dict[str, Citation],
-                    by_article: dict[str, list[Anchored]], topics: dict[str, Topic]) -> SourcesPage:
-    """The bibliography, newest first."""
+                    by_article: dict[str, list[Anchored]], topics: dict[str, Topic]) -> list[SourcesPage]:
+    """The bibliography, newest first, in numbered pages."""
     entries = []
     for article in newest_first(briefing.articles):
         anchors = by_article.get(article.id, [])
@@ -471,4 +533,5 @@ def compose_sources(briefing: Briefing, citations: dict[str, Citation],
         entries.append(SourceEntry(citation=citations[article.id],
                                    topics=tuple(t for t in topics.values() if t.slug in slugs),
                                    excerpt_count=len(anchors)))
-    return SourcesPage(dest_path="sources.md", entries=tuple(entries))
+    return paginate(tuple(entries), SOURCES_PER_PAGE, "sources.md",
+                    lambda path, items, n, pages: SourcesPage(path, items, n, pages, len(entries)))

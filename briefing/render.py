@@ -94,6 +94,10 @@ def render_site(site: Site, templates_dir: Path, extra: dict | None = None) -> d
     for article in site.articles:
         pages[article.dest_path] = article_template.render(page=article, **common)
     render("sources.md.j2", site.sources)
+    for extra_page in site.more:
+        template = {"TopicArchivePage": "topic_archive.md.j2", "SourcesPage": "sources.md.j2",
+                    "TimelinePage": "timeline.md.j2"}[type(extra_page).__name__]
+        render(template, extra_page)
     person_template = env.get_template("person.md.j2")
     for person in site.people:
         pages[person.dest_path] = person_template.render(page=person, **common)
