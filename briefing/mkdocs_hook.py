@@ -19,3 +19,4 @@ from briefing import site_hook  # noqa: E402
 on_startup = site_hook.on_startup
 on_config = site_hook.on_config
 on_files = site_hook.on_files
+on_page_content = site_hook.on_page_content

@@ -14,7 +14,7 @@ from .load import collect_seeds
 from .model import Briefing
 from .changes import ChangesPage, compare_seeds
 from .model import Seeds
-from .render import render_page, render_site
+from .render import render_bodies, render_page, render_site
 from .review import collect_warnings
 from .suggest import check_rules
 
@@ -29,6 +29,8 @@ class Composed:
     """Markdown of every generated page, keyed by its path under ``docs/``."""
     changes: ChangesPage | None = None
     """The preview's "Changes" page, when a base was given."""
+    bodies: dict[str, str] | None = None
+    """HTML bodies of pages whose Markdown is only a title (article pages)."""
 
     @property
     def nav(self) -> list:
@@ -80,7 +82,8 @@ def compose(seeds_dir: Path, templates_dir: Path, root: Path | None = None,
     if base is not None:
         changes = compare_seeds(base[0], briefing, base[1])
         pages[changes.dest_path] = render_page(templates_dir, "changes.md.j2", changes)
-    return Composed(briefing=briefing, site=site, pages=pages, changes=changes)
+    return Composed(briefing=briefing, site=site, pages=pages, changes=changes,
+                    bodies=render_bodies(site, templates_dir))
 
 
 def source_date_epoch(composed: Composed) -> int:

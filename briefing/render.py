@@ -78,6 +78,29 @@ def make_environment(templates_dir: Path) -> jinja2.Environment:
     return env
 
 
+LINK_PREFIX = "briefing:"
+"""How HTML bodies write a link to a page: ``href="briefing:topics/taiwan.md#p3"``."""
+
+
+def href(dest_path: str, anchor: str = "") -> Markup:
+    """A link from an HTML body to a page under ``docs/``, resolved later by the hook."""
+    return Markup(f"{LINK_PREFIX}{dest_path}" + (f"#{anchor}" if anchor else ""))
+
+
+def make_html_environment(templates_dir: Path) -> jinja2.Environment:
+    """The Jinja2 environment of HTML bodies: standard HTML autoescaping."""
+    env = jinja2.Environment(loader=jinja2.FileSystemLoader(str(templates_dir)), autoescape=True,
+                             trim_blocks=True, lstrip_blocks=True, undefined=jinja2.StrictUndefined)
+    env.globals["href"] = href
+    return env
+
+
+def render_bodies(site: Site, templates_dir: Path) -> dict[str, str]:
+    """HTML bodies of the article pages, keyed by page path."""
+    template = make_html_environment(templates_dir).get_template("article.html.j2")
+    return {article.dest_path: template.render(page=article) for article in site.articles}
+
+
 def render_site(site: Site, templates_dir: Path, extra: dict | None = None) -> dict[str, str]:
     """Render every page; returns Markdown keyed by its path under ``docs/``."""
     env = make_environment(templates_dir)

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import importlib
 import os
+import re
 import sys
 from pathlib import Path
 from typing import Any
 
 from mkdocs.exceptions import Abort
 from mkdocs.structure.files import File, Files
+from mkdocs.utils import get_relative_url
 
 from .errors import SeedsInvalid
 from .feeds import render_feeds
@@ -73,3 +75,26 @@ def on_files(files: Files, config: Any) -> Files:
     for path, xml in render_feeds(composed.site, urls, config.site_url or "").items():
         files.append(File.generated(config, path, content=xml))
     return files
+
+
+_LINK = re.compile(r'href="briefing:([^"#]*)(#[^"]*)?"')
+_ID = re.compile(r'\sid="([^"]+)"')
+
+
+def on_page_content(html: str, page: Any, config: Any, files: Files) -> str:
+    """Append a pre-rendered HTML body, with its links made URLs and its ids known to MkDocs."""
+    composed: Composed = _state["composed"]
+    body = (composed.bodies or {}).get(page.file.src_uri)
+    if body is None:
+        return html
+
+    def resolve(match: re.Match) -> str:
+        target = files.get_file_from_path(match.group(1))
+        if target is None:
+            raise Abort(f"{page.file.src_uri}: link to a missing page {match.group(1)!r}")
+        return f'href="{get_relative_url(target.url, page.url)}{match.group(2) or ""}"'
+
+    body = _LINK.sub(resolve, body)
+    if page.present_anchor_ids is not None:
+        page.present_anchor_ids.update(_ID.findall(body))
+    return html + body

@@ -1,4 +1,4 @@
-"""Golden files: the generated Markdown of one topic page and one article page.
+"""Golden files: the generated Markdown of one topic page and one article page (with its HTML body).
 
 Regenerate after an intended change with ``BRIEFING_UPDATE_GOLDEN=1 pytest tests/test_golden.py``
 and review the diff.
@@ -18,7 +18,10 @@ PAGES = ["topics/fentanyl.md", "articles/2023-06-usip-blinken-beijing-trip-no-br
 
 @pytest.mark.parametrize("page", PAGES)
 def test_generated_markdown_matches_golden_file(page):
-    pages = compose(ROOT / "seeds", ROOT / "templates", root=ROOT).pages
+    composed = compose(ROOT / "seeds", ROOT / "templates", root=ROOT)
+    pages = dict(composed.pages)
+    if page in composed.bodies:  # article pages: a Markdown title, then an HTML body
+        pages[page] += "\n<!-- HTML body, put in by the hook -->\n" + composed.bodies[page]
     golden = GOLDEN / page
     if os.environ.get("BRIEFING_UPDATE_GOLDEN"):
         golden.parent.mkdir(parents=True, exist_ok=True)

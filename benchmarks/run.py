@@ -1,0 +1,159 @@
+"""Benchmark: build generated corpora of N articles and print where the time goes.
+
+    python benchmarks/run.py --articles 100,1000,10000 [--baseline-max 1000] [--keep DIR]
+
+Each build runs in a fresh process (for a clean peak-memory figure). Our stages (load, anchor,
+compose, render) are timed apart from MkDocs. Up to --baseline-max articles, the same generated
+pages are also built as a naive site with every article in the navigation (plain `mkdocs build`
+of a docs/ folder), and the ratio is printed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import resource
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+
+def child_build(seeds: Path, out: Path) -> dict:
+    """Run the stages one by one, then MkDocs, in this process; return the figures."""
+    os.environ.setdefault("NO_MKDOCS_2_WARNING", "1")
+    from briefing.anchor import collect_anchors
+    from briefing.compose import compose_site
+    from briefing.load import collect_seeds
+    from briefing.pipeline import Composed
+    from briefing.publish import Variant, publish_site
+    from briefing.render import render_site
+
+    figures: dict = {}
+    start = time.perf_counter()
+    problems: list = []
+    seeds_data = collect_seeds(seeds, problems)
+    figures["load"] = time.perf_counter() - start
+    mark = time.perf_counter()
+    briefing = collect_anchors(seeds_data, problems)
+    figures["anchor"] = time.perf_counter() - mark
+    assert not [p for p in problems if p.severity == "error"], problems[:3]
+    mark = time.perf_counter()
+    site = compose_site(briefing)
+    figures["compose"] = time.perf_counter() - mark
+    mark = time.perf_counter()
+    settings = {"seeds_dir": str(seeds), "templates_dir": str(ROOT / "templates")}
+    pages = render_site(site, ROOT / "templates", extra=settings)
+    figures["render"] = time.perf_counter() - mark
+    mark = time.perf_counter()
+    publish_site(ROOT, out, Variant(settings=settings), Composed(briefing, site, pages))
+    figures["mkdocs"] = time.perf_counter() - mark
+    figures["total"] = time.perf_counter() - start
+    figures["pages"] = len(pages)
+    figures["excerpts"] = len(briefing.excerpts)
+    figures["peak_mib"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    if os.environ.get("BENCH_DUMP_DOCS"):
+        docs = Path(os.environ["BENCH_DUMP_DOCS"])
+        for path, markdown in pages.items():
+            (docs / path).parent.mkdir(parents=True, exist_ok=True)
+            (docs / path).write_text(markdown, encoding="utf-8")
+    return figures
+
+
+def child_baseline(docs: Path, out: Path) -> dict:
+    """A plain MkDocs + Material build of the same pages, every article in the nav."""
+    os.environ.setdefault("NO_MKDOCS_2_WARNING", "1")
+    from mkdocs.commands.build import build
+    from mkdocs.config import load_config
+
+    articles = sorted(p.relative_to(docs).as_posix() for p in (docs / "articles").glob("*.md"))
+    others = sorted(p.relative_to(docs).as_posix() for p in docs.rglob("*.md")
+                    if not p.relative_to(docs).as_posix().startswith("articles/"))
+    config_file = docs.parent / "mkdocs.yml"
+    config_file.write_text(json.dumps({
+        "site_name": "Baseline", "docs_dir": str(docs), "site_dir": str(out),
+        "theme": {"name": "material", "font": False, "custom_dir": str(ROOT / "templates" / "theme")},
+        "plugins": ["search", "tags"], "extra": {"generator": False},
+        "markdown_extensions": ["admonition", "attr_list", "md_in_html", "tables", "pymdownx.details",
+                                {"toc": {"permalink": True}}],
+        "nav": [{"Pages": others}, {"Articles": articles}],
+    }))
+    start = time.perf_counter()
+    build(load_config(str(config_file)))
+    return {"total": time.perf_counter() - start,
+            "peak_mib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}
+
+
+def run_child(*args: str, env: dict | None = None) -> dict:
+    result = subprocess.run([sys.executable, __file__, *args], capture_output=True, text=True,
+                            env={**os.environ, **(env or {})})
+    if result.returncode != 0:
+        raise SystemExit(f"child failed: {' '.join(args)}\n{result.stderr[-3000:]}")
+    return json.loads(result.stdout.strip().splitlines()[-1])
+
+
+def size_mib(path: Path) -> float:
+    return sum(p.stat().st_size for p in path.rglob("*") if p.is_file()) / 2**20
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--articles", default="100,1000,10000", help="comma-separated corpus sizes")
+    parser.add_argument("--baseline-max", type=int, default=1000, help="largest N for the naive baseline (0: none)")
+    parser.add_argument("--keep", default=None, help="keep corpora and sites in this folder")
+    parser.add_argument("--child", nargs=3, metavar=("KIND", "IN", "OUT"), help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.child:
+        kind, source, out = args.child
+        figures = child_build(Path(source), Path(out)) if kind == "build" else child_baseline(Path(source), Path(out))
+        print(json.dumps(figures))
+        return
+
+    from generate import generate
+
+    work = Path(args.keep) if args.keep else Path(tempfile.mkdtemp(prefix="briefing-bench-"))
+    work.mkdir(parents=True, exist_ok=True)
+    rows = []
+    for n in [int(x) for x in args.articles.split(",")]:
+        seeds = generate(n, work / f"seeds-{n}")
+        out = work / f"site-{n}"
+        docs = work / f"docs-{n}"
+        with_baseline = 0 < n <= args.baseline_max
+        figures = run_child("--child", "build", str(seeds), str(out),
+                            env={"BENCH_DUMP_DOCS": str(docs)} if with_baseline else None)
+        figures["n"] = n
+        figures["site_mib"] = size_mib(out)
+        figures["search_mib"] = (out / "search" / "search_index.json").stat().st_size / 2**20
+        if with_baseline:
+            shutil.copytree(ROOT / "docs" / "assets", docs / "assets", dirs_exist_ok=True)
+            figures["baseline"] = run_child("--child", "baseline", str(docs), str(work / f"baseline-{n}"))["total"]
+        rows.append(figures)
+        print(f"  built {n} articles in {figures['total']:.1f} s", file=sys.stderr)
+        if not args.keep:
+            for path in (seeds, out, docs, work / f"baseline-{n}"):
+                shutil.rmtree(path, ignore_errors=True)
+    header = ("articles", "pages", "load s", "anchor s", "compose s", "render s", "ours %", "mkdocs s", "total s",
+              "peak MiB", "site MiB", "index MiB", "pages/s", "ms/article", "naive s", "speed-up")
+    print("| " + " | ".join(header) + " |")
+    print("|" + "---:|" * len(header))
+    for r in rows:
+        ours = r["load"] + r["anchor"] + r["compose"] + r["render"]
+        naive = r.get("baseline")
+        cells = (r["n"], r["pages"], f"{r['load']:.2f}", f"{r['anchor']:.2f}", f"{r['compose']:.2f}",
+                 f"{r['render']:.2f}", f"{100 * ours / r['total']:.0f}", f"{r['mkdocs']:.1f}", f"{r['total']:.1f}",
+                 f"{r['peak_mib']:.0f}", f"{r['site_mib']:.0f}", f"{r['search_mib']:.1f}",
+                 f"{r['pages'] / r['total']:.0f}", f"{1000 * r['total'] / r['n']:.1f}",
+                 f"{naive:.1f}" if naive else "–", f"{naive / r['total']:.1f}×" if naive else "–")
+        print("| " + " | ".join(str(c) for c in cells) + " |")
+    if not args.keep:
+        shutil.rmtree(work, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()
