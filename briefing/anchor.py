@@ -15,10 +15,14 @@ class ArticleIndex:
 
     def __init__(self, article: Article) -> None:
         self.article = article
-        self.folded: list[tuple[Paragraph, str, list[int]]] = []
-        for paragraph in article.paragraphs:
-            folded, index = normalize_with_map(paragraph.text)
-            self.folded.append((paragraph, folded, index))
+        # Folding is fast (C); the map back to original offsets is built only where a quote is found.
+        self.folded: list[tuple[Paragraph, str]] = [(p, normalize(p.text)) for p in article.paragraphs]
+        self._maps: dict[int, list[int]] = {}
+
+    def _map(self, paragraph: Paragraph) -> list[int]:
+        if paragraph.number not in self._maps:
+            self._maps[paragraph.number] = normalize_with_map(paragraph.text)[1]
+        return self._maps[paragraph.number]
 
     def occurrences(self, excerpt: Excerpt) -> list[tuple[Paragraph, int, int]]:
         """Every place the quote occurs, filtered by prefix and suffix, as original offsets."""
@@ -26,13 +30,14 @@ class ArticleIndex:
         prefix = normalize(excerpt.prefix)
         suffix = normalize(excerpt.suffix)
         found = []
-        for paragraph, folded, index in self.folded:
+        for paragraph, folded in self.folded:
             start = folded.find(quote)
             while start != -1:
                 end = start + len(quote)
                 if (not prefix or folded[:start].rstrip().endswith(prefix)) and (
                     not suffix or folded[end:].lstrip().startswith(suffix)
                 ):
+                    index = self._map(paragraph)
                     found.append((paragraph, index[start], index[end - 1] + 1))
                 start = folded.find(quote, start + 1)
         return found
@@ -41,7 +46,7 @@ class ArticleIndex:
         """The passage most like ``quote`` (a run of sentences), if any is close enough."""
         target = normalize(quote)
         best: tuple[float, Paragraph, str] | None = None
-        for paragraph, folded, _ in self.folded:
+        for paragraph, folded in self.folded:
             sentences = re.split(r"(?<=[.!?:])\s+", folded)
             for first in range(len(sentences)):
                 for last in range(first, min(first + 4, len(sentences))):
