@@ -90,7 +90,7 @@ def generate(count: int, out: Path, seed: int = 7) -> Path:
                 slugs = [topic[0]] + ([rng.choice(TOPICS)[0]] if rng.random() < 0.2 else [])
                 stance = rng.choice(["us", "china", None, None])
                 excerpts.append((f"{key} {first}", sorted(set(slugs)), stance))
-        if index % 10 == 0 and excerpts:
+        if index % 2 == 0 and excerpts:
             events += [f"  - date: {date.isoformat()}", f"    title: Synthetic event {index}",
                        f"    topics: [{excerpts[0][1][0]}]", "    support:",
                        f"      - article: {article_id}", f"        quote: \"{excerpts[0][0][:60]}\""]

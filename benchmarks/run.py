@@ -33,7 +33,7 @@ def child_build(seeds: Path, out: Path) -> dict:
     from briefing.load import collect_seeds
     from briefing.pipeline import Composed
     from briefing.publish import Variant, publish_site
-    from briefing.render import render_site
+    from briefing.render import render_bodies, render_site
 
     figures: dict = {}
     start = time.perf_counter()
@@ -50,17 +50,23 @@ def child_build(seeds: Path, out: Path) -> dict:
     mark = time.perf_counter()
     settings = {"seeds_dir": str(seeds), "templates_dir": str(ROOT / "templates")}
     pages = render_site(site, ROOT / "templates", extra=settings)
+    bodies = render_bodies(site, ROOT / "templates")
     figures["render"] = time.perf_counter() - mark
     mark = time.perf_counter()
-    publish_site(ROOT, out, Variant(settings=settings), Composed(briefing, site, pages))
+    publish_site(ROOT, out, Variant(settings=settings), Composed(briefing, site, pages, bodies=bodies))
     figures["mkdocs"] = time.perf_counter() - mark
     figures["total"] = time.perf_counter() - start
     figures["pages"] = len(pages)
     figures["excerpts"] = len(briefing.excerpts)
     figures["peak_mib"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     if os.environ.get("BENCH_DUMP_DOCS"):
+        # The naive baseline gets the same pages as plain Markdown files (article bodies as raw HTML,
+        # their links made relative .md links that MkDocs resolves).
         docs = Path(os.environ["BENCH_DUMP_DOCS"])
         for path, markdown in pages.items():
+            if path in bodies:
+                depth = "../" * path.count("/")
+                markdown += "\n" + bodies[path].replace('href="briefing:', f'href="{depth}')
             (docs / path).parent.mkdir(parents=True, exist_ok=True)
             (docs / path).write_text(markdown, encoding="utf-8")
     return figures

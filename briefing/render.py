@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import html
 import json
-import posixpath
+import functools
 import re
 from pathlib import Path
 from typing import Any
@@ -32,6 +32,19 @@ def _finalize(value: Any) -> Any:
     return Markup(escape_text(str(value)))
 
 
+def page_window(pages: tuple, number: int, width: int = 3) -> list:
+    """The pages a pager shows: first, last, and ``width`` either side of the current one
+    (None marks a gap), so that no pager grows with the number of pages."""
+    shown, last = [], 0
+    for n, path in pages:
+        if n in (1, len(pages)) or abs(n - number) <= width:
+            if last and n > last + 1:
+                shown.append(None)
+            shown.append((n, path))
+            last = n
+    return shown
+
+
 def html_text(value: Any) -> Markup:
     """Text for a raw HTML block, where Markdown is not applied: HTML escaping is enough.
 
@@ -41,10 +54,20 @@ def html_text(value: Any) -> Markup:
     return Markup(html.escape(_WHITESPACE.sub(" ", str(value)), quote=True))
 
 
+@functools.lru_cache(maxsize=65536)
+def relative_path(src_path: str, dest_path: str) -> str:
+    """``dest_path`` relative to the folder of ``src_path`` (both relative, ``/``-separated)."""
+    src = src_path.split("/")[:-1]
+    dest = dest_path.split("/")
+    common = 0
+    while common < len(src) and common < len(dest) - 1 and src[common] == dest[common]:
+        common += 1
+    return "/".join([".."] * (len(src) - common) + dest[common:])
+
+
 def link(src_path: str, dest_path: str, anchor: str = "") -> Markup:
     """Relative link from one page under ``docs/`` to another (paths are safe ids)."""
-    target = dest_path if dest_path != src_path else ""
-    rel = posixpath.relpath(dest_path, posixpath.dirname(src_path) or ".") if target else ""
+    rel = relative_path(src_path, dest_path) if dest_path != src_path else ""
     return Markup(rel + (f"#{anchor}" if anchor else ""))
 
 
@@ -72,7 +95,7 @@ def make_environment(templates_dir: Path) -> jinja2.Environment:
         keep_trailing_newline=True,
         undefined=jinja2.StrictUndefined,
     )
-    env.globals.update(link=link, tag_name=tag_name)
+    env.globals.update(link=link, tag_name=tag_name, window=page_window)
     env.filters["ident"] = ident
     env.filters["h"] = html_text
     return env

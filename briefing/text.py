@@ -9,19 +9,22 @@ import unicodedata
 _QUOTES = {c: "'" for c in "\u2018\u2019\u201a\u201b"}
 _QUOTES.update({c: '"' for c in "\u201c\u201d\u201e\u201f"})
 _DASHES = {c: "-" for c in "\u2010\u2011\u2012\u2013\u2014\u2015\u2212\ufe58\ufe63\uff0d"}
-_FOLD = str.maketrans({**_QUOTES, **_DASHES})
 _SPACE = re.compile(r"\s+")
+# Three regex substitutions run several times faster than str.translate with a dict table.
+_SINGLE = re.compile("[" + "".join(c for c, v in _QUOTES.items() if v == "'") + "]")
+_DOUBLE = re.compile("[" + "".join(c for c, v in _QUOTES.items() if v == '"') + "]")
+_DASH = re.compile("[" + "".join(_DASHES) + "]")
 
 
-def fold_char(char: str) -> str:
-    """Map one character to its matching form (quotes and dashes unified)."""
-    return char.translate(_FOLD)
+def fold(text: str) -> str:
+    """Unify quotes and dashes, one character for one (offsets are kept)."""
+    return _DASH.sub("-", _DOUBLE.sub('"', _SINGLE.sub("'", text)))
 
 
 def normalize_with_map(text: str) -> tuple[str, list[int]]:
     """Fold quotes, dashes and runs of white space; return the folded text and,
     for each of its characters, the index of the original character it came from."""
-    folded = text.translate(_FOLD)  # one character for one: offsets are kept
+    folded = fold(text)  # one character for one: offsets are kept
     out: list[str] = []
     index: list[int] = []
     position = 0
@@ -45,7 +48,7 @@ def normalize_with_map(text: str) -> tuple[str, list[int]]:
 
 def normalize(text: str) -> str:
     """Fold quotes, dashes and runs of white space, as quote matching does."""
-    return _SPACE.sub(" ", text.translate(_FOLD)).strip()
+    return _SPACE.sub(" ", fold(text)).strip()
 
 
 _ESCAPES = {code: f"&#{code};" for code in range(0x21, 0x7F) if not chr(code).isalnum()}

@@ -1,0 +1,66 @@
+"""Scale behaviour on small generated corpora: structure, never time.
+
+The navigation must not grow with the number of articles, and no page but the tags index may
+grow with it either (topic pages, sources and the timeline spill into numbered pages).
+"""
+
+import re
+import sys
+from pathlib import Path
+
+import pytest
+
+from conftest import ROOT, run_build
+
+sys.path.insert(0, str(ROOT / "benchmarks"))
+from generate import generate  # noqa: E402
+
+SMALL, LARGE = 240, 480
+BOUNDED = ["index.html", "topics/taiwan/index.html", "topics/trade/index.html", "sources/index.html",
+           "people/antony-blinken/index.html", "pack/index.html", "timeline/index.html"]
+
+
+@pytest.fixture(scope="module")
+def sites(tmp_path_factory):
+    built = {}
+    for n in (SMALL, LARGE):
+        work = tmp_path_factory.mktemp(f"scale{n}")
+        seeds = generate(n, work / "seeds")
+        out = work / "site"
+        result = run_build("--seeds", str(seeds), "--out", str(out))
+        assert result.returncode == 0, result.stderr[-2000:]
+        built[n] = out
+    return built
+
+
+def nav_links(html: str) -> list[str]:
+    nav = html[html.index('<nav class="md-nav md-nav--primary"'):html.index("md-sidebar--secondary")]
+    return re.findall(r'class="md-nav__link[^"]*"[^>]*href="([^"]+)"', nav) + re.findall(r'href="([^"]+)"[^>]*class="md-nav__link', nav)
+
+
+def test_navigation_does_not_grow_with_the_articles(sites):
+    small = nav_links((sites[SMALL] / "articles" / next(iter(sorted(p.name for p in (sites[SMALL] / "articles").iterdir()))) / "index.html").read_text())
+    large = nav_links((sites[LARGE] / "articles" / next(iter(sorted(p.name for p in (sites[LARGE] / "articles").iterdir()))) / "index.html").read_text())
+    assert small == large and 8 <= len(small) < 40
+    assert not any("articles/" in link for link in large)
+
+
+def test_the_same_article_page_has_the_same_size_in_both_corpora(sites):
+    name = sorted(p.name for p in (sites[SMALL] / "articles").iterdir())[5]
+    small = (sites[SMALL] / "articles" / name / "index.html").stat().st_size
+    large = (sites[LARGE] / "articles" / name / "index.html").stat().st_size
+    assert abs(large - small) <= 0.02 * small
+
+
+@pytest.mark.parametrize("page", BOUNDED)
+def test_summary_pages_do_not_grow_with_the_articles(sites, page):
+    small = (sites[SMALL] / page).stat().st_size
+    large = (sites[LARGE] / page).stat().st_size
+    assert large <= 1.15 * small, (page, small, large)
+
+
+def test_older_material_spills_into_numbered_pages(sites):
+    out = sites[LARGE]
+    assert (out / "topics/taiwan/page-2/index.html").is_file()
+    assert (out / "sources/page-2/index.html").is_file()
+    assert len(list((out / "articles").iterdir())) == LARGE
