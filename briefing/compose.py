@@ -442,11 +442,9 @@ def compose_topic(topic: Topic, views: list[ExcerptView], topics: dict[str, Topi
         stated = [v for g in groups for v in g.excerpts if v.anchored.excerpt.stance == stance]
         sides.append(Side(stance=stance, name=name, excerpts=tuple(stated[:SIDE_EXCERPTS]), total=len(stated)))
     sides = tuple(sides)
-    chunks = [groups[i:i + TOPIC_SOURCES_PER_PAGE] for i in range(0, len(groups), TOPIC_SOURCES_PER_PAGE)] or [()]
-    stem = topic.dest_path.removesuffix(".md")
-    paths = [topic.dest_path] + [f"{stem}/page-{n}.md" for n in range(2, len(chunks) + 1)]
-    pages = tuple(enumerate(paths, 1))
-    archive = tuple(TopicArchivePage(paths[n - 1], topic, n, chunks[n - 1], pages) for n in range(2, len(chunks) + 1))
+    pages = paginate(groups, TOPIC_SOURCES_PER_PAGE, topic.dest_path,
+                     lambda path, items, n, all_pages: TopicArchivePage(path, topic, n, items, all_pages))
+    archive = tuple(pages[1:])
     events = list(chronology or ())
     latest = format_date(ordered[0].published, ordered[0].date_approximate) if ordered else ""
     counts: dict[str, int] = {}
@@ -457,7 +455,7 @@ def compose_topic(topic: Topic, views: list[ExcerptView], topics: dict[str, Topi
             people[person.id] = person
     involved = sorted((Involvement(people[i], n) for i, n in counts.items()), key=lambda x: (-x.count, x.person.name))
     return TopicPage(
-        dest_path=topic.dest_path, topic=topic, sides=sides, groups=chunks[0],
+        dest_path=topic.dest_path, topic=topic, sides=sides, groups=pages[0].groups,
         related=tuple(topics[s] for s in topic.related if s in topics),
         excerpt_count=len(views),
         unreviewed_count=sum(1 for v in views if not v.anchored.excerpt.reviewed),
