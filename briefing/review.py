@@ -13,12 +13,12 @@ from .text import shorten
 def collect_warnings(briefing: Briefing) -> list[Problem]:
     """Unreviewed excerpts, articles with no excerpt, topics resting on one source or none."""
     warnings: list[Problem] = []
+    paths = {a.id: a.src_path for a in briefing.articles}
     for anchored in briefing.excerpts:
         excerpt = anchored.excerpt
         if not excerpt.reviewed:
-            article = next(a for a in briefing.articles if a.id == excerpt.article_id)
             warnings.append(Problem(
-                article.src_path, excerpt.line,
+                paths[excerpt.article_id], excerpt.line,
                 f"unreviewed excerpt ({', '.join(excerpt.topics)}): \"{shorten(excerpt.quote, 70)}\"",
                 "check it against the article, then delete 'unreviewed: true'", severity="warning"))
     with_excerpts = {a.excerpt.article_id for a in briefing.excerpts}
