@@ -19,6 +19,11 @@ from .review import collect_warnings
 from .suggest import check_rules
 
 
+NAV_TITLES = {"index.md": "Home", "timeline.md": "Timeline", "people.md": "People", "sources.md": "Sources",
+              "tags.md": "Tags", "pack.md": "Briefing pack"}
+"""Navigation titles of the pages that are not topics (topics take their page title)."""
+
+
 @dataclass(frozen=True)
 class Composed:
     """The rendered pages and what the MkDocs side needs to build them."""
@@ -34,17 +39,16 @@ class Composed:
 
     @property
     def nav(self) -> list:
-        """The navigation: home, topics, sources and tags; never the articles."""
-        topics = [page.dest_path for page in self.site.topics]
-        nav = [
-            {"Home": "index.md"},
-            {"Topics": topics},
-            {"Timeline": "timeline.md"},
-            {"People": "people.md"},
-            {"Sources": self.site.sources.dest_path},
-            {"Tags": "tags.md"},
-            {"Briefing pack": "pack.md"},
-        ]
+        """The navigation, from ``Site.nav``: topics grouped, and never the articles."""
+        topics = {page.dest_path for page in self.site.topics}
+        nav: list = []
+        for path in self.site.nav:
+            if path in topics:
+                if not nav or "Topics" not in nav[-1]:
+                    nav.append({"Topics": []})
+                nav[-1]["Topics"].append(path)
+            else:
+                nav.append({NAV_TITLES[path]: path})
         if self.changes is not None:
             nav.append({"Changes in this preview": self.changes.dest_path})
         return nav

@@ -6,7 +6,6 @@ import sys
 import zipfile
 from pathlib import Path
 
-import pytest
 
 from briefing.changes import compare_seeds
 from briefing.cli import published_url_of

@@ -6,7 +6,6 @@ grow with it either (topic pages, sources and the timeline spill into numbered p
 
 import re
 import sys
-from pathlib import Path
 
 import pytest
 
