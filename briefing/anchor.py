@@ -17,9 +17,9 @@ class ArticleIndex:
         self.article = article
         # Folding is fast (C); the map back to original offsets is built only where a quote is found.
         self.folded: list[tuple[Paragraph, str]] = [(p, normalize(p.text)) for p in article.paragraphs]
-        self._maps: dict[int, list[int]] = {}
+        self._maps: dict[int, list[int] | range] = {}
 
-    def _map(self, paragraph: Paragraph) -> list[int]:
+    def _map(self, paragraph: Paragraph) -> list[int] | range:
         if paragraph.number not in self._maps:
             self._maps[paragraph.number] = normalize_with_map(paragraph.text)[1]
         return self._maps[paragraph.number]

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 from .model import Person
-from .text import normalize
+from .text import normalize, variants_pattern
 
 
 class MentionFinder:
@@ -17,7 +17,9 @@ class MentionFinder:
         if aliases:
             # One alternation, longest first: at each position the longest alias wins, so
             # "Wang" is never found inside "Wang Xiaohong".
-            body = "|".join(re.escape(alias).replace(r"\ ", r"\s+") for alias, _ in aliases)
+            # Matched in the text as written (quote and dash variants, any white space), so
+            # that no paragraph needs normalising first.
+            body = "|".join(variants_pattern(alias) for alias, _ in aliases)
             self.pattern: re.Pattern | None = re.compile(rf"(?<!\w)(?:{body})(?!\w)")
         else:
             self.pattern = None
@@ -27,7 +29,7 @@ class MentionFinder:
         if self.pattern is None:
             return []
         found: dict[str, Person] = {}
-        for match in self.pattern.finditer(normalize(text)):
-            person = self.owner[" ".join(match.group(0).split())]
+        for match in self.pattern.finditer(text):
+            person = self.owner[normalize(match.group(0))]
             found.setdefault(person.id, person)
         return list(found.values())

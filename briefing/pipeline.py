@@ -3,6 +3,10 @@
 from __future__ import annotations
 
 import calendar
+import gc
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
@@ -54,18 +58,51 @@ class Composed:
         return nav
 
 
+@contextmanager
+def collector_paused() -> Iterator[None]:
+    """Pause Python's cyclic garbage collector while the stages build their (acyclic) data.
+
+    Everything the stages allocate survives until the end, so each collection would only
+    re-scan a growing heap: at 10,000 articles that was 40 % of the stages' time. Reference
+    counting still frees what is dropped. Afterwards the result is frozen (moved out of the
+    collector's sight) so that MkDocs' own collections do not re-scan it either.
+    """
+    if not gc.isenabled():  # nested, or paused by the caller
+        yield
+        return
+    gc.unfreeze()  # what an earlier build froze (under `serve`) may be garbage now
+    gc.disable()
+    try:
+        yield
+    finally:
+        gc.freeze()
+        gc.enable()
+
+
+@contextmanager
+def _timed(timings: dict[str, float] | None, stage: str) -> Iterator[None]:
+    start = time.perf_counter()
+    yield
+    if timings is not None:
+        timings[stage] = timings.get(stage, 0.0) + time.perf_counter() - start
+
+
 def verify(seeds_dir: Path, root: Path | None = None, settings: dict[str, Any] | None = None,
-           warnings: list[Problem] | None = None) -> Briefing:
+           warnings: list[Problem] | None = None, timings: dict[str, float] | None = None) -> Briefing:
     """Load and anchor the seeds; raise ``SeedsInvalid`` with every problem.
 
     Warnings (unreviewed excerpts, thin topics …) are appended to ``warnings`` when given.
     With ``settings['reviewed_only']``, unreviewed excerpts are left out of the result.
+    ``timings``, when given, receives the seconds spent in each stage.
     """
     problems: list[Problem] = []
-    seeds = collect_seeds(seeds_dir, problems, root)
-    for topic in seeds.topics:
-        problems.extend(check_rules(topic))
-    briefing = collect_anchors(seeds, problems)
+    with collector_paused():
+        with _timed(timings, "load"):
+            seeds = collect_seeds(seeds_dir, problems, root)
+            for topic in seeds.topics:
+                problems.extend(check_rules(topic))
+        with _timed(timings, "anchor"):
+            briefing = collect_anchors(seeds, problems)
     if any(p.severity == "error" for p in problems):
         raise SeedsInvalid(problems)
     if warnings is not None:
@@ -76,18 +113,21 @@ def verify(seeds_dir: Path, root: Path | None = None, settings: dict[str, Any] |
 
 
 def compose(seeds_dir: Path, templates_dir: Path, root: Path | None = None,
-            settings: dict[str, Any] | None = None, base: tuple[Seeds, str] | None = None) -> Composed:
+            settings: dict[str, Any] | None = None, base: tuple[Seeds, str] | None = None,
+            timings: dict[str, float] | None = None) -> Composed:
     """Run every stage up to the Markdown of each page; with ``base`` (seeds and their
-    name), add the page of what changed since then."""
-    briefing = verify(seeds_dir, root, settings)
-    site = compose_site(briefing)
-    pages = render_site(site, templates_dir, extra=settings or {})
-    changes = None
-    if base is not None:
-        changes = compare_seeds(base[0], briefing, base[1])
-        pages[changes.dest_path] = render_page(templates_dir, "changes.md.j2", changes)
-    return Composed(briefing=briefing, site=site, pages=pages, changes=changes,
-                    bodies=render_bodies(site, templates_dir))
+    name), add the page of what changed since then. ``timings``: seconds per stage."""
+    with collector_paused():
+        briefing = verify(seeds_dir, root, settings, timings=timings)
+        with _timed(timings, "compose"):
+            site = compose_site(briefing)
+            changes = compare_seeds(base[0], briefing, base[1]) if base is not None else None
+        with _timed(timings, "render"):
+            pages = render_site(site, templates_dir, extra=settings or {})
+            if changes is not None:
+                pages[changes.dest_path] = render_page(templates_dir, "changes.md.j2", changes)
+            bodies = render_bodies(site, templates_dir)
+    return Composed(briefing=briefing, site=site, pages=pages, changes=changes, bodies=bodies)
 
 
 def source_date_epoch(composed: Composed) -> int:

@@ -10,21 +10,24 @@ _QUOTES = {c: "'" for c in "\u2018\u2019\u201a\u201b"}
 _QUOTES.update({c: '"' for c in "\u201c\u201d\u201e\u201f"})
 _DASHES = {c: "-" for c in "\u2010\u2011\u2012\u2013\u2014\u2015\u2212\ufe58\ufe63\uff0d"}
 _SPACE = re.compile(r"\s+")
-# Three regex substitutions run several times faster than str.translate with a dict table.
-_SINGLE = re.compile("[" + "".join(c for c, v in _QUOTES.items() if v == "'") + "]")
-_DOUBLE = re.compile("[" + "".join(c for c, v in _QUOTES.items() if v == '"') + "]")
-_DASH = re.compile("[" + "".join(_DASHES) + "]")
+_FOLDED = {**_QUOTES, **_DASHES}
+_FOLDABLE = re.compile("[" + "".join(_FOLDED) + "]")
+_fold_one = _FOLDED.__getitem__
 
 
 def fold(text: str) -> str:
     """Unify quotes and dashes, one character for one (offsets are kept)."""
-    return _DASH.sub("-", _DOUBLE.sub('"', _SINGLE.sub("'", text)))
+    # ASCII text has nothing to fold (isascii is O(1)); otherwise one pass over the text.
+    return text if text.isascii() else _FOLDABLE.sub(lambda m: _fold_one(m.group()), text)
 
 
-def normalize_with_map(text: str) -> tuple[str, list[int]]:
+def normalize_with_map(text: str) -> tuple[str, list[int] | range]:
     """Fold quotes, dashes and runs of white space; return the folded text and,
     for each of its characters, the index of the original character it came from."""
     folded = fold(text)  # one character for one: offsets are kept
+    squeezed = " ".join(folded.split())
+    if len(squeezed) == len(folded):
+        return squeezed, range(len(folded))  # white space was already single spaces
     out: list[str] = []
     index: list[int] = []
     position = 0
@@ -48,7 +51,19 @@ def normalize_with_map(text: str) -> tuple[str, list[int]]:
 
 def normalize(text: str) -> str:
     """Fold quotes, dashes and runs of white space, as quote matching does."""
-    return _SPACE.sub(" ", fold(text)).strip()
+    # str.split() splits on exactly the characters the regex \s matches (str.isspace).
+    return " ".join(fold(text).split())
+
+
+def variants_pattern(folded: str) -> str:
+    """A regex matching ``folded`` (a normalised text) as written: any quote or dash
+    variant it folds from, any run of white space for a space."""
+    variants = {"'": "", '"': "", "-": ""}
+    for char, plain in _FOLDED.items():
+        variants[plain] += char
+    return "".join(
+        rf"\s+" if c == " " else f"[{re.escape(c + variants[c])}]" if c in variants else re.escape(c)
+        for c in folded)
 
 
 _ESCAPES = {code: f"&#{code};" for code in range(0x21, 0x7F) if not chr(code).isalnum()}
