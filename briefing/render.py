@@ -114,14 +114,20 @@ def make_html_environment(templates_dir: Path) -> jinja2.Environment:
     """The Jinja2 environment of HTML bodies: standard HTML autoescaping."""
     env = jinja2.Environment(loader=jinja2.FileSystemLoader(str(templates_dir)), autoescape=True,
                              trim_blocks=True, lstrip_blocks=True, undefined=jinja2.StrictUndefined)
-    env.globals["href"] = href
+    env.globals.update(href=href, window=page_window)
     return env
 
 
 def render_bodies(site: Site, templates_dir: Path) -> dict[str, str]:
-    """HTML bodies of the article pages, keyed by page path."""
-    template = make_html_environment(templates_dir).get_template("article.html.j2")
-    return {article.dest_path: template.render(page=article) for article in site.articles}
+    """HTML bodies of the pages whose Markdown is only a title (articles, topic archives),
+    keyed by page path."""
+    env = make_html_environment(templates_dir)
+    bodies: dict[str, str] = {}
+    for template, pages in (("article.html.j2", site.articles),
+                            ("topic_archive.html.j2", (p for t in site.topics for p in t.archive))):
+        compiled = env.get_template(template)
+        bodies.update((page.dest_path, compiled.render(page=page)) for page in pages)
+    return bodies
 
 
 def render_site(site: Site, templates_dir: Path, extra: dict | None = None) -> dict[str, str]:

@@ -11,6 +11,7 @@ from typing import Any
 
 from mkdocs.exceptions import Abort
 from mkdocs.structure.files import File, Files
+from mkdocs.structure.toc import AnchorLink
 from mkdocs.utils import get_relative_url
 
 from .errors import SeedsInvalid
@@ -79,6 +80,19 @@ def on_files(files: Files, config: Any) -> Files:
 
 _LINK = re.compile(r'href="briefing:([^"#]*)(#[^"]*)?"')
 _ID = re.compile(r'\sid="([^"]+)"')
+_HEADING = re.compile(r'<h([23]) id="([^"]+)">(.*?)<a class="headerlink"', re.S)
+_TAG = re.compile(r"<[^>]+>")
+
+
+def _add_to_toc(toc: Any, body: str) -> None:
+    """List the body's h2 and h3 headings in the page's table of contents, under its title."""
+    top = toc.items[0].children if toc.items and toc.items[0].level == 1 else toc.items
+    under_h2 = None
+    for level, anchor, inner in _HEADING.findall(body):
+        link = AnchorLink(_TAG.sub("", inner).strip(), anchor, int(level))
+        (under_h2 if level == "3" and under_h2 is not None else top).append(link)
+        if level == "2":
+            under_h2 = link.children
 
 
 def on_page_content(html: str, page: Any, config: Any, files: Files) -> str:
@@ -97,4 +111,5 @@ def on_page_content(html: str, page: Any, config: Any, files: Files) -> str:
     body = _LINK.sub(resolve, body)
     if page.present_anchor_ids is not None:
         page.present_anchor_ids.update(_ID.findall(body))
+    _add_to_toc(page.toc, body)
     return html + body
