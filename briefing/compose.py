@@ -332,13 +332,14 @@ def compose_site(briefing: Briefing) -> Site:
         return ExcerptView(anchored, citations[anchored.excerpt.article_id],
                            tuple(topics[s] for s in anchored.excerpt.topics))
 
+    views = {id(a): view(a) for a in briefing.excerpts}  # one view per excerpt, shared by every page
     finder = MentionFinder(briefing.people)
     named = {id(a): finder.find(a.text) for a in briefing.excerpts}
     events = sorted((EventView(e, format_event_date(e.event.date), tuple(topics[s] for s in e.event.topics if s in topics),
                                tuple(citations[a.excerpt.article_id] for a in e.support))
                      for e in briefing.events), key=lambda v: (v.anchored.event.date, v.anchored.event.line))
     topic_pages = tuple(
-        compose_topic(topic, [view(a) for a in by_topic[topic.slug]], topics, articles,
+        compose_topic(topic, [views[id(a)] for a in by_topic[topic.slug]], topics, articles,
                       chronology=[e for e in events if topic.slug in e.anchored.event.topics], named=named)
         for topic in briefing.topics
     )
@@ -348,7 +349,7 @@ def compose_site(briefing: Briefing) -> Site:
     )
     home = compose_home(briefing, topic_pages, citations)
     sources = compose_sources(briefing, citations, by_article, topics)
-    people = compose_people(briefing, [view(a) for a in briefing.excerpts], named, events, finder, citations)
+    people = compose_people(briefing, list(views.values()), named, events, finder, citations)
     people_index = PeoplePage("people.md", tuple(
         (name, tuple(p for p in people if p.person.side == side)) for side, name in SIDE_NAMES.items()))
     timeline_pages = paginate(tuple(events), TIMELINE_PER_PAGE, "timeline.md",

@@ -102,8 +102,10 @@ def on_page_content(html: str, page: Any, config: Any, files: Files) -> str:
     if body is None:
         return html
 
+    by_path = files.src_uris  # body links are written as POSIX paths under docs/ already
+
     def resolve(match: re.Match) -> str:
-        target = files.get_file_from_path(match.group(1))
+        target = by_path.get(match.group(1))
         if target is None:
             raise Abort(f"{page.file.src_uri}: link to a missing page {match.group(1)!r}")
         return f'href="{get_relative_url(target.url, page.url)}{match.group(2) or ""}"'
