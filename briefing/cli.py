@@ -186,6 +186,8 @@ def cmd_serve(args: argparse.Namespace) -> int:
     from mkdocs.commands.serve import serve
 
     _compose(args)  # report problems in the seeds plainly before starting
+    if not args.verbose:  # a server says where it serves and what each rebuild rewrote
+        logging.getLogger("mkdocs").setLevel(logging.INFO)
     os.environ["BRIEFING_SEEDS"] = _settings(args)["seeds_dir"]
     serve(config_file=str(ROOT / "mkdocs.yml"), dev_addr=args.dev_addr, livereload=True,
           open_in_browser=False)

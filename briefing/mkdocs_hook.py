@@ -20,3 +20,4 @@ on_startup = site_hook.on_startup
 on_config = site_hook.on_config
 on_files = site_hook.on_files
 on_page_content = site_hook.on_page_content
+on_post_build = site_hook.on_post_build

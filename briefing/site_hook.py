@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
+import atexit
 import importlib
+import logging
 import os
 import re
+import shutil
 import sys
+import tempfile
 from pathlib import Path
 from typing import Any
 
 from mkdocs.exceptions import Abort
+from mkdocs.plugins import event_priority
 from mkdocs.structure.files import File, Files
 from mkdocs.structure.toc import AnchorLink
 from mkdocs.utils import get_relative_url
@@ -17,8 +22,10 @@ from mkdocs.utils import get_relative_url
 from .errors import SeedsInvalid
 from .feeds import render_feeds
 from .pipeline import Composed, compose, source_date_epoch
+from .publish import sync_tree
 
-_state: dict[str, Any] = {"serving": False, "composed": None}
+_state: dict[str, Any] = {"serving": False, "composed": None, "served": None, "staging": None}
+log = logging.getLogger("mkdocs.plugins.briefing")
 
 
 def on_startup(command: str, dirty: bool = False) -> None:
@@ -58,8 +65,33 @@ def on_config(config: Any) -> Any:
             raise Abort(f"The seeds have problems:\n{exc}") from None
     _state["composed"] = composed
     os.environ["SOURCE_DATE_EPOCH"] = str(source_date_epoch(composed))
+    if _state["serving"]:
+        _build_beside_served_site(config)
     config.nav = composed.nav
     return config
+
+
+def _build_beside_served_site(config: Any) -> None:
+    # `mkdocs serve` empties its folder and rewrites every file on each rebuild. Build into a
+    # staging folder instead; on_post_build moves over only the files whose bytes changed, so
+    # an edit rewrites only the pages it changes (and a failed build leaves the last good site).
+    if _state["served"] is None:
+        _state["served"] = config.site_dir
+        _state["staging"] = tempfile.mkdtemp(prefix="briefing-serve-")
+        atexit.register(shutil.rmtree, _state["staging"], True)
+    config.site_dir = _state["staging"]
+
+
+@event_priority(-100)  # after the search plugin has written its index
+def on_post_build(config: Any) -> None:
+    """Under ``serve``: put the changed files of the new build into the served folder."""
+    if not _state["serving"] or _state["staging"] is None:
+        return
+    touched = sync_tree(Path(_state["staging"]), Path(_state["served"]))
+    pages = [p for p in touched if p.endswith(".html")]
+    log.info(f"Briefing: {len(pages)} page{'' if len(pages) == 1 else 's'} rewritten"
+             f"{': ' + ', '.join(pages[:10]) if pages else ''}{' …' if len(pages) > 10 else ''}; "
+             f"{len(touched) - len(pages)} other file{'' if len(touched) - len(pages) == 1 else 's'}")
 
 
 def on_files(files: Files, config: Any) -> Files:

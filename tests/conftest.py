@@ -5,9 +5,12 @@ from __future__ import annotations
 import functools
 import http.server
 import shutil
+import socket
 import subprocess
 import sys
 import threading
+import time
+import urllib.request
 from pathlib import Path
 
 import pytest
@@ -21,6 +24,42 @@ def run_build(*args: str, cwd: Path = ROOT) -> subprocess.CompletedProcess:
     """Run ``python build.py ARGS`` and capture its output."""
     return subprocess.run([sys.executable, str(ROOT / "build.py"), *args], cwd=cwd,
                           capture_output=True, text=True, timeout=600)
+
+
+def free_port() -> int:
+    """A TCP port free on 127.0.0.1."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def get_text(url: str) -> str:
+    """The body of a page fetched over HTTP."""
+    with urllib.request.urlopen(url, timeout=5) as response:
+        return response.read().decode("utf-8")
+
+
+def wait_for(predicate, timeout: float = 60.0) -> bool:
+    """Poll ``predicate`` until it holds (connection errors count as not yet)."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            if predicate():
+                return True
+        except OSError:
+            pass
+        time.sleep(0.2)
+    return False
+
+
+def copy_project(target: Path) -> Path:
+    """The parts of the project a build needs, copied to ``target`` (to edit the seeds there)."""
+    target.mkdir(parents=True)
+    for name in ("docs", "templates", "briefing", "seeds"):
+        shutil.copytree(ROOT / name, target / name)
+    for name in ("mkdocs.yml", "build.py"):
+        shutil.copy(ROOT / name, target)
+    return target
 
 
 @pytest.fixture

@@ -11,6 +11,7 @@ from briefing.changes import compare_seeds
 from briefing.cli import published_url_of
 from briefing.model import Excerpt, Seeds
 from briefing.pipeline import verify
+from briefing.publish import sync_tree
 from conftest import NEW_EXCERPT, PREVIEW_PATH, ROOT, check_links, run_build
 
 
@@ -157,3 +158,18 @@ def test_publishing_keeps_previews_and_previews_are_removed_on_close():
     assert "clean-exclude: pr-preview/" in publish and "make test" in publish
     assert "types: [opened, reopened, synchronize, closed]" in preview
     assert "umbrella-dir: pr-preview" in preview and "action: auto" in preview
+
+
+def test_sync_moves_over_only_changed_files_and_removes_stale_ones(tmp_path):
+    served, new = tmp_path / "served", tmp_path / "new"
+    for root, files in ((served, {"same.html": "a", "changed.html": "b", "gone/old.html": "c"}),
+                        (new, {"same.html": "a", "changed.html": "B", "added/new.html": "d"})):
+        for name, text in files.items():
+            (root / name).parent.mkdir(parents=True, exist_ok=True)
+            (root / name).write_text(text)
+    same_inode = (served / "same.html").stat().st_ino
+    assert sync_tree(new, served) == ["added/new.html", "changed.html", "gone/old.html"]
+    assert (served / "same.html").stat().st_ino == same_inode
+    assert {p.relative_to(served).as_posix(): p.read_text() for p in served.rglob("*") if p.is_file()} == {
+        "same.html": "a", "changed.html": "B", "added/new.html": "d"}
+    assert not (served / "gone").exists()
