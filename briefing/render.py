@@ -80,7 +80,11 @@ def ident(value: str) -> Markup:
 
 def tag_name(value: Topic | str) -> Markup:
     """A topic title (or text) as a YAML string for front matter (HTML-escaped: Material prints it raw)."""
-    text = value.title if isinstance(value, Topic) else str(value)
+    return _yaml_string(value.title if isinstance(value, Topic) else str(value))
+
+
+@functools.lru_cache(maxsize=4096)  # the same few topic titles on every article page
+def _yaml_string(text: str) -> Markup:
     return Markup(json.dumps(html.escape(text, quote=True), ensure_ascii=False))
 
 

@@ -111,7 +111,7 @@ def on_files(files: Files, config: Any) -> Files:
 
 
 _LINK = re.compile(r'href="briefing:([^"#]*)(#[^"]*)?"')
-_ID = re.compile(r'\sid="([^"]+)"')
+_ID = re.compile(r' id="([^"]+)"')  # bodies are escaped: only the templates write attributes
 _HEADING = re.compile(r'<h([23]) id="([^"]+)">(.*?)<a class="headerlink"', re.S)
 _TAG = re.compile(r"<[^>]+>")
 
@@ -135,12 +135,16 @@ def on_page_content(html: str, page: Any, config: Any, files: Files) -> str:
         return html
 
     by_path = files.src_uris  # body links are written as POSIX paths under docs/ already
+    urls: dict[str, str] = {}  # a page links to the same few pages many times
 
     def resolve(match: re.Match) -> str:
-        target = by_path.get(match.group(1))
-        if target is None:
-            raise Abort(f"{page.file.src_uri}: link to a missing page {match.group(1)!r}")
-        return f'href="{get_relative_url(target.url, page.url)}{match.group(2) or ""}"'
+        path = match.group(1)
+        if path not in urls:
+            target = by_path.get(path)
+            if target is None:
+                raise Abort(f"{page.file.src_uri}: link to a missing page {path!r}")
+            urls[path] = get_relative_url(target.url, page.url)
+        return f'href="{urls[path]}{match.group(2) or ""}"'
 
     body = _LINK.sub(resolve, body)
     if page.present_anchor_ids is not None:
