@@ -2,10 +2,11 @@
 
     python benchmarks/run.py --articles 100,1000,10000 [--baseline-max 1000] [--keep DIR]
 
-Each build runs in a fresh process (for a clean peak-memory figure). Our stages (load, anchor,
-compose, render, and the hook's own work inside MkDocs) are timed apart from MkDocs. Up to --baseline-max articles, the same generated
-pages are also built as a naive site with every article in the navigation (plain `mkdocs build`
-of a docs/ folder), and the ratio is printed.
+Each build runs in a fresh process (for a clean peak-memory figure) through the build's own
+``compose()`` and ``publish_site()``. Our stages (load, anchor, compose, render, and the hook's
+own work inside MkDocs: feeds, HTML bodies) are timed apart from MkDocs. Up to --baseline-max
+articles, the same generated pages are also built as a naive site with every article in the
+navigation (plain `mkdocs build` of a docs/ folder), and the ratio is printed.
 """
 
 from __future__ import annotations
