@@ -63,3 +63,13 @@ def test_older_material_spills_into_numbered_pages(sites):
     assert (out / "topics/taiwan/page-2/index.html").is_file()
     assert (out / "sources/page-2/index.html").is_file()
     assert len(list((out / "articles").iterdir())) == LARGE
+
+
+def test_archive_pages_list_their_sources_in_the_toc_and_stay_out_of_search(sites):
+    out = sites[LARGE]
+    html = (out / "topics/taiwan/page-2/index.html").read_text()
+    toc = html[html.index('data-md-component="toc"'):]
+    headings = re.findall(r'<h3 id="([^"]+)"', html)
+    assert len(headings) == 30 and all(f'href="#{h}"' in toc for h in headings)
+    index = (out / "search/search_index.json").read_text()
+    assert '"location":"topics/taiwan/page-2/' not in index and '"location":"topics/taiwan/"' in index
