@@ -89,9 +89,10 @@ def on_post_build(config: Any) -> None:
         return
     touched = sync_tree(Path(_state["staging"]), Path(_state["served"]))
     pages = [p for p in touched if p.endswith(".html")]
-    log.info(f"Briefing: {len(pages)} page{'' if len(pages) == 1 else 's'} rewritten"
-             f"{': ' + ', '.join(pages[:10]) if pages else ''}{' …' if len(pages) > 10 else ''}; "
-             f"{len(touched) - len(pages)} other file{'' if len(touched) - len(pages) == 1 else 's'}")
+    others = len(touched) - len(pages)
+    listed = (": " + ", ".join(pages[:10]) + (" …" if len(pages) > 10 else "")) if pages else ""
+    log.info(f"Briefing: {len(pages)} page{'s' * (len(pages) != 1)} rewritten{listed}; "
+             f"{others} other file{'s' * (others != 1)}")
 
 
 def on_files(files: Files, config: Any) -> Files:

@@ -13,6 +13,8 @@ _SPACE = re.compile(r"\s+")
 _FOLDED = {**_QUOTES, **_DASHES}
 _FOLDABLE = re.compile("[" + "".join(_FOLDED) + "]")
 _fold_one = _FOLDED.__getitem__
+_VARIANTS = {plain: plain + "".join(c for c, v in _FOLDED.items() if v == plain) for plain in "'\"-"}
+"""Each folded character with every character that folds to it."""
 
 
 def fold(text: str) -> str:
@@ -58,11 +60,8 @@ def normalize(text: str) -> str:
 def variants_pattern(folded: str) -> str:
     """A regex matching ``folded`` (a normalised text) as written: any quote or dash
     variant it folds from, any run of white space for a space."""
-    variants = {"'": "", '"': "", "-": ""}
-    for char, plain in _FOLDED.items():
-        variants[plain] += char
     return "".join(
-        rf"\s+" if c == " " else f"[{re.escape(c + variants[c])}]" if c in variants else re.escape(c)
+        rf"\s+" if c == " " else f"[{re.escape(_VARIANTS[c])}]" if c in _VARIANTS else re.escape(c)
         for c in folded)
 
 
