@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from collections import defaultdict
 from dataclasses import dataclass, field
 
@@ -170,10 +171,27 @@ class ArticlePage:
 
     dest_path: str
     citation: Citation
-    paragraphs: tuple[ParagraphView, ...]
     topics: tuple[Topic, ...]
     excerpt_count: int
     unreviewed_count: int = 0
+    anchors: tuple[Anchored, ...] = ()
+    """The article's excerpts, where they are in its text."""
+    topic_map: dict[str, Topic] = field(default_factory=dict, compare=False, repr=False)
+
+    @functools.cached_property
+    def paragraphs(self) -> tuple[ParagraphView, ...]:
+        """Every paragraph, with its excerpts highlighted. Computed when the page's body is
+        rendered, which may be in the background process (see ``background``)."""
+        per_paragraph: dict[int, list[Anchored]] = defaultdict(list)
+        for a in self.anchors:
+            per_paragraph[a.paragraph.number].append(a)
+        views = []
+        for paragraph in self.citation.article.paragraphs:
+            here = per_paragraph.get(paragraph.number, [])
+            slugs = dict.fromkeys(s for a in here for s in a.excerpt.topics)
+            views.append(ParagraphView(paragraph, highlight(paragraph, here, self.topic_map),
+                                       tuple(self.topic_map[s] for s in slugs)))
+        return tuple(views)
 
 
 @dataclass(frozen=True)
@@ -485,20 +503,12 @@ def highlight(paragraph: Paragraph, anchors: list[Anchored], topics: dict[str, T
 def compose_article(article: Article, citation: Citation, anchors: list[Anchored],
                     topics: dict[str, Topic]) -> ArticlePage:
     """An article page: metadata, then every paragraph with its excerpts highlighted."""
-    per_paragraph: dict[int, list[Anchored]] = defaultdict(list)
-    for a in anchors:
-        per_paragraph[a.paragraph.number].append(a)
-    views = []
-    for paragraph in article.paragraphs:
-        here = per_paragraph.get(paragraph.number, [])
-        slugs = dict.fromkeys(s for a in here for s in a.excerpt.topics)
-        views.append(ParagraphView(paragraph, highlight(paragraph, here, topics),
-                                   tuple(topics[s] for s in slugs)))
     slugs = {s for a in anchors for s in a.excerpt.topics}
     return ArticlePage(
-        dest_path=article.dest_path, citation=citation, paragraphs=tuple(views),
+        dest_path=article.dest_path, citation=citation,
         topics=tuple(t for t in topics.values() if t.slug in slugs), excerpt_count=len(anchors),
-        unreviewed_count=sum(1 for a in anchors if not a.excerpt.reviewed),
+        unreviewed_count=sum(1 for a in anchors if not a.excerpt.reviewed), anchors=tuple(anchors),
+        topic_map=topics,
     )
 
 

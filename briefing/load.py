@@ -47,26 +47,59 @@ class _Loader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # libyaml when pr
     duplicates: list
 
 
+_STR_TAG = "tag:yaml.org,2002:str"
+
+
+def _construct(loader: _Loader, node: yaml.Node) -> Any:
+    """``construct_object`` without PyYAML's per-node bookkeeping for strings, mappings and
+    sequences (most of a front matter); every other node goes the usual way."""
+    tag = node.tag
+    if tag == _STR_TAG and isinstance(node, yaml.ScalarNode):
+        return node.value
+    kind = _BUILDERS.get(tag)
+    if kind is None or not isinstance(node, kind[0]):
+        return loader.construct_object(node, deep=True)
+    # Containers may be aliased (built once) or recursive (refused), as construct_object does.
+    if node in loader.constructed_objects:
+        return loader.constructed_objects[node]
+    if node in loader.recursive_objects:
+        raise yaml.constructor.ConstructorError(None, None, "found unconstructable recursive node",
+                                                node.start_mark)
+    loader.recursive_objects[node] = None
+    result = kind[1](loader, node)
+    loader.constructed_objects[node] = result
+    del loader.recursive_objects[node]
+    return result
+
+
 def _construct_mapping(loader: _Loader, node: yaml.MappingNode) -> LineDict:
     loader.flatten_mapping(node)
     result = LineDict()
-    result.line = node.start_mark.line + 1 + loader.line_offset
-    result.key_lines = {}
+    offset = 1 + loader.line_offset
+    result.line = node.start_mark.line + offset
+    result.key_lines = key_lines = {}
     for key_node, value_node in node.value:
-        key = loader.construct_object(key_node, deep=True)
-        line = key_node.start_mark.line + 1 + loader.line_offset
+        key = _construct(loader, key_node)
+        line = key_node.start_mark.line + offset
         if key in result:
             loader.duplicates.append((line, key))
-        result[key] = loader.construct_object(value_node, deep=True)
-        result.key_lines[key] = line
+        result[key] = _construct(loader, value_node)
+        key_lines[key] = line
     return result
 
 
 def _construct_sequence(loader: _Loader, node: yaml.SequenceNode) -> LineList:
-    result = LineList(loader.construct_object(child, deep=True) for child in node.value)
-    result.line = node.start_mark.line + 1 + loader.line_offset
-    result.item_lines = [child.start_mark.line + 1 + loader.line_offset for child in node.value]
+    offset = 1 + loader.line_offset
+    result = LineList(_construct(loader, child) for child in node.value)
+    result.line = node.start_mark.line + offset
+    result.item_lines = [child.start_mark.line + offset for child in node.value]
     return result
+
+
+_BUILDERS = {
+    yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG: (yaml.MappingNode, _construct_mapping),
+    yaml.resolver.BaseResolver.DEFAULT_SEQUENCE_TAG: (yaml.SequenceNode, _construct_sequence),
+}
 
 
 _Loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)

@@ -18,7 +18,7 @@ from .load import collect_seeds
 from .model import Briefing
 from .changes import ChangesPage, compare_seeds
 from .model import Seeds
-from .render import render_bodies, render_page, render_site
+from .render import render_page, render_site
 from .review import collect_warnings
 from .suggest import check_rules
 
@@ -38,8 +38,6 @@ class Composed:
     """Markdown of every generated page, keyed by its path under ``docs/``."""
     changes: ChangesPage | None = None
     """The preview's "Changes" page, when a base was given."""
-    bodies: dict[str, str] | None = None
-    """HTML bodies of pages whose Markdown is only a title (article pages)."""
 
     @property
     def nav(self) -> list:
@@ -116,7 +114,10 @@ def compose(seeds_dir: Path, templates_dir: Path, root: Path | None = None,
             settings: dict[str, Any] | None = None, base: tuple[Seeds, str] | None = None,
             timings: dict[str, float] | None = None) -> Composed:
     """Run every stage up to the Markdown of each page; with ``base`` (seeds and their
-    name), add the page of what changed since then. ``timings``: seconds per stage."""
+    name), add the page of what changed since then. ``timings``: seconds per stage.
+
+    The HTML bodies of article and archive pages are rendered later, while MkDocs builds
+    (``render.render_bodies``, called by the hook), once their URLs are known."""
     with collector_paused():
         briefing = verify(seeds_dir, root, settings, timings=timings)
         with _timed(timings, "compose"):
@@ -126,8 +127,7 @@ def compose(seeds_dir: Path, templates_dir: Path, root: Path | None = None,
             pages = render_site(site, templates_dir, extra=settings or {})
             if changes is not None:
                 pages[changes.dest_path] = render_page(templates_dir, "changes.md.j2", changes)
-            bodies = render_bodies(site, templates_dir)
-    return Composed(briefing=briefing, site=site, pages=pages, changes=changes, bodies=bodies)
+    return Composed(briefing=briefing, site=site, pages=pages, changes=changes)
 
 
 def source_date_epoch(composed: Composed) -> int:

@@ -11,6 +11,7 @@ import json
 import functools
 import re
 from pathlib import Path
+from collections.abc import Iterable, Iterator
 from typing import Any
 
 import jinja2
@@ -34,14 +35,20 @@ def _finalize(value: Any) -> Any:
 
 def page_window(pages: tuple, number: int, width: int = 3) -> list:
     """The pages a pager shows: first, last, and ``width`` either side of the current one
-    (None marks a gap), so that no pager grows with the number of pages."""
+    (None marks a gap), so that no pager grows with the number of pages.
+
+    ``pages`` holds ``(n, path)`` for n = 1, 2, …; only the shown entries are visited.
+    """
+    total = len(pages)
+    if not total:
+        return []
+    near = range(max(1, number - width), min(total, number + width) + 1)
     shown, last = [], 0
-    for n, path in pages:
-        if n in (1, len(pages)) or abs(n - number) <= width:
-            if last and n > last + 1:
-                shown.append(None)
-            shown.append((n, path))
-            last = n
+    for n in sorted({1, total, *near}):
+        if last and n > last + 1:
+            shown.append(None)
+        shown.append(pages[n - 1])
+        last = n
     return shown
 
 
@@ -122,16 +129,27 @@ def make_html_environment(templates_dir: Path) -> jinja2.Environment:
     return env
 
 
-def render_bodies(site: Site, templates_dir: Path) -> dict[str, str]:
-    """HTML bodies of the pages whose Markdown is only a title (articles, topic archives),
-    keyed by page path."""
+BODY_TEMPLATES = {"ArticlePage": "article.html.j2", "TopicArchivePage": "topic_archive.html.j2"}
+"""The pages whose Markdown is only a title, and the template of their HTML body."""
+
+
+def body_pages(site: Site) -> dict[str, Any]:
+    """The page contexts that have an HTML body, by path, in the order of the site."""
+    return {page.dest_path: page for page in (*site.articles, *(p for t in site.topics for p in t.archive))}
+
+
+def render_bodies(pages: dict[str, Any], templates_dir: Path, order: Iterable[str] | None = None
+                  ) -> Iterator[tuple[str, str]]:
+    """(path, HTML body) of each page of ``pages`` (from ``body_pages``), in ``order`` if given.
+
+    A generator: bodies are rendered one at a time, as the reader asks for them (see
+    ``background.Stream``), so they never need to be held all at once.
+    """
     env = make_html_environment(templates_dir)
-    bodies: dict[str, str] = {}
-    for template, pages in (("article.html.j2", site.articles),
-                            ("topic_archive.html.j2", (p for t in site.topics for p in t.archive))):
-        compiled = env.get_template(template)
-        bodies.update((page.dest_path, compiled.render(page=page)) for page in pages)
-    return bodies
+    compiled = {name: env.get_template(template) for name, template in BODY_TEMPLATES.items()}
+    for path in pages if order is None else order:
+        page = pages[path]
+        yield path, compiled[type(page).__name__].render(page=page)
 
 
 def render_site(site: Site, templates_dir: Path, extra: dict | None = None) -> dict[str, str]:

@@ -19,12 +19,18 @@ from mkdocs.structure.files import File, Files
 from mkdocs.structure.toc import AnchorLink
 from mkdocs.utils import get_relative_url
 
+from .background import BackgroundFailed, Stream
 from .errors import SeedsInvalid
 from .feeds import render_feeds
 from .pipeline import Composed, compose, source_date_epoch
 from .publish import sync_tree
+from .render import body_pages, render_bodies
 
-_state: dict[str, Any] = {"serving": False, "composed": None, "served": None, "staging": None}
+_state: dict[str, Any] = {"serving": False, "composed": None, "served": None, "staging": None, "bodies": None,
+                          "body_paths": frozenset(), "templates_dir": None}
+BACKGROUND_MIN_PAGES = 200
+"""From this many HTML bodies on, they are rendered in a second process while MkDocs works
+(not under ``serve``, whose sites are small and whose server runs threads)."""
 log = logging.getLogger("mkdocs.plugins.briefing")
 
 
@@ -64,6 +70,7 @@ def on_config(config: Any) -> Any:
         except SeedsInvalid as exc:
             raise Abort(f"The seeds have problems:\n{exc}") from None
     _state["composed"] = composed
+    _state["templates_dir"] = Path(settings["templates_dir"])
     os.environ["SOURCE_DATE_EPOCH"] = str(source_date_epoch(composed))
     if _state["serving"]:
         _build_beside_served_site(config)
@@ -82,9 +89,21 @@ def _build_beside_served_site(config: Any) -> None:
     config.site_dir = _state["staging"]
 
 
+def _stop_bodies() -> None:
+    if _state["bodies"] is not None:
+        _state["bodies"].close()
+        _state["bodies"] = None
+
+
+def on_build_error(error: Exception) -> None:
+    """Stop rendering bodies for a build that failed."""
+    _stop_bodies()
+
+
 @event_priority(-100)  # after the search plugin has written its index
 def on_post_build(config: Any) -> None:
     """Under ``serve``: put the changed files of the new build into the served folder."""
+    _stop_bodies()
     if not _state["serving"] or _state["staging"] is None:
         return
     touched = sync_tree(Path(_state["staging"]), Path(_state["served"]))
@@ -96,10 +115,15 @@ def on_post_build(config: Any) -> None:
 
 
 def on_files(files: Files, config: Any) -> Files:
-    """Add the composed pages, and the Atom feeds that link to them, to the files MkDocs builds."""
+    """Add the composed pages, and the Atom feeds that link to them, to the files MkDocs builds;
+    start rendering the HTML bodies, in the order MkDocs will ask for them."""
     composed: Composed = _state["composed"]
+    pages = body_pages(composed.site)
     urls = {}
-    for dest_path, markdown in composed.pages.items():
+    # MkDocs reads pages in this order: those with a body last, so that the background
+    # process has a head start on the bodies while MkDocs converts the others.
+    for dest_path in sorted(composed.pages, key=pages.__contains__):
+        markdown = composed.pages[dest_path]
         existing = files.get_file_from_path(dest_path)
         if existing is not None:
             files.remove(existing)
@@ -108,6 +132,13 @@ def on_files(files: Files, config: Any) -> Files:
         urls[dest_path] = generated.url
     for path, xml in render_feeds(composed.site, urls, config.site_url or "").items():
         files.append(File.generated(config, path, content=xml))
+    _stop_bodies()
+    order = [f.src_uri for f in files.documentation_pages() if f.src_uri in pages]
+    # Links in the bodies point only to generated pages (paths under docs/, known safe ids).
+    templates_dir = _state["templates_dir"]
+    _state["bodies"] = Stream(lambda: _finished_bodies(pages, order, urls, templates_dir),
+                              fork=len(order) >= BACKGROUND_MIN_PAGES and not _state["serving"])
+    _state["body_paths"] = frozenset(order)
     return files
 
 
@@ -117,38 +148,64 @@ _HEADING = re.compile(r'<h([23]) id="([^"]+)">(.*?)<a class="headerlink"', re.S)
 _TAG = re.compile(r"<[^>]+>")
 
 
-def _add_to_toc(toc: Any, body: str) -> None:
-    """List the body's h2 and h3 headings in the page's table of contents, under its title."""
+def _finished_bodies(pages: dict[str, Any], order: list[str], urls: dict[str, str], templates_dir: Path):
+    """(path, (HTML with its links made URLs, its ids, its h2/h3 headings)) of each body.
+    Runs in the background process when there is one: plain data only goes back."""
+    for path, body in render_bodies(pages, templates_dir, order):
+        here = urls[path]
+        resolved: dict[str, str] = {}  # a page links to the same few pages many times
+
+        def resolve(match: re.Match) -> str:
+            target = match.group(1)
+            if target not in resolved:
+                if target not in urls:
+                    raise Abort(f"{path}: link to a missing page {target!r}")
+                resolved[target] = get_relative_url(urls[target], here)
+            return f'href="{resolved[target]}{match.group(2) or ""}"'
+
+        body = _LINK.sub(resolve, body)
+        headings = [(int(level), anchor, _TAG.sub("", inner).strip()) for level, anchor, inner in _HEADING.findall(body)]
+        yield path, (body, _ID.findall(body), headings)
+
+
+def _add_to_toc(toc: Any, headings: list[tuple[int, str, str]]) -> None:
+    """List a body's h2 and h3 headings in the page's table of contents, under its title."""
     top = toc.items[0].children if toc.items and toc.items[0].level == 1 else toc.items
     under_h2 = None
-    for level, anchor, inner in _HEADING.findall(body):
-        link = AnchorLink(_TAG.sub("", inner).strip(), anchor, int(level))
-        (under_h2 if level == "3" and under_h2 is not None else top).append(link)
-        if level == "2":
+    for level, anchor, title in headings:
+        link = AnchorLink(title, anchor, level)
+        (under_h2 if level == 3 and under_h2 is not None else top).append(link)
+        if level == 2:
             under_h2 = link.children
 
 
+_TEMPLATE_FRAME = re.compile(r'File "([^"]+\.j2)", line (\d+)')
+
+
+def _body_error(exc: BackgroundFailed) -> str:
+    """``template:line: error`` when a body template failed; the traceback for anything else."""
+    if exc.kind == "Abort":
+        return str(exc)
+    frames = _TEMPLATE_FRAME.findall(exc.details)
+    if frames:
+        path, line = frames[-1]
+        return f"{path}:{line}: {exc.kind}: {exc}"
+    return f"rendering the HTML bodies failed: {exc.kind}: {exc}\n{exc.details}"
+
+
 def on_page_content(html: str, page: Any, config: Any, files: Files) -> str:
-    """Append a pre-rendered HTML body, with its links made URLs and its ids known to MkDocs."""
-    composed: Composed = _state["composed"]
-    body = (composed.bodies or {}).get(page.file.src_uri)
-    if body is None:
+    """Append the page's HTML body, if it has one, with its ids and headings made known to MkDocs."""
+    bodies: Stream | None = _state["bodies"]
+    if bodies is None:
         return html
-
-    by_path = files.src_uris  # body links are written as POSIX paths under docs/ already
-    urls: dict[str, str] = {}  # a page links to the same few pages many times
-
-    def resolve(match: re.Match) -> str:
-        path = match.group(1)
-        if path not in urls:
-            target = by_path.get(path)
-            if target is None:
-                raise Abort(f"{page.file.src_uri}: link to a missing page {path!r}")
-            urls[path] = get_relative_url(target.url, page.url)
-        return f'href="{urls[path]}{match.group(2) or ""}"'
-
-    body = _LINK.sub(resolve, body)
+    try:
+        if page.file.src_uri not in _state["body_paths"]:
+            bodies.poll()  # take in what is ready, so that the background process goes on
+            return html
+        body, ids, headings = bodies.get(page.file.src_uri)
+    except BackgroundFailed as exc:
+        raise Abort(_body_error(exc)) from None
     if page.present_anchor_ids is not None:
-        page.present_anchor_ids.update(_ID.findall(body))
-    _add_to_toc(page.toc, body)
+        page.present_anchor_ids.update(ids)
+    _add_to_toc(page.toc, headings)
     return html + body

@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from briefing.pipeline import compose
+from briefing.render import body_pages, render_bodies
 
 ROOT = Path(__file__).resolve().parent.parent
 GOLDEN = Path(__file__).resolve().parent / "golden"
@@ -20,8 +21,10 @@ PAGES = ["topics/fentanyl.md", "articles/2023-06-usip-blinken-beijing-trip-no-br
 def test_generated_markdown_matches_golden_file(page):
     composed = compose(ROOT / "seeds", ROOT / "templates", root=ROOT)
     pages = dict(composed.pages)
-    if page in composed.bodies:  # article pages: a Markdown title, then an HTML body
-        pages[page] += "\n<!-- HTML body, put in by the hook -->\n" + composed.bodies[page]
+    bodies = body_pages(composed.site)
+    if page in bodies:  # article pages: a Markdown title, then an HTML body
+        _, body = next(render_bodies(bodies, ROOT / "templates", [page]))
+        pages[page] += "\n<!-- HTML body, put in by the hook -->\n" + body
     golden = GOLDEN / page
     if os.environ.get("BRIEFING_UPDATE_GOLDEN"):
         golden.parent.mkdir(parents=True, exist_ok=True)
