@@ -239,6 +239,11 @@ class SourcesPage:
     pages: tuple[tuple[int, str], ...] = ()
     total: int = 0
 
+    @property
+    def first(self) -> int:
+        """The number of this page's first entry in the whole bibliography."""
+        return (self.number - 1) * SOURCES_PER_PAGE + 1
+
 
 @dataclass(frozen=True)
 class PersonPage:

@@ -17,7 +17,7 @@ from typing import Any
 import jinja2
 from markupsafe import Markup
 
-from .compose import Site
+from .compose import Site, SourcesPage
 from .model import Topic
 from .text import escape_text
 
@@ -129,13 +129,15 @@ def make_html_environment(templates_dir: Path) -> jinja2.Environment:
     return env
 
 
-BODY_TEMPLATES = {"ArticlePage": "article.html.j2", "TopicArchivePage": "topic_archive.html.j2"}
+BODY_TEMPLATES = {"ArticlePage": "article.html.j2", "TopicArchivePage": "topic_archive.html.j2",
+                  "SourcesPage": "sources.html.j2"}
 """The pages whose Markdown is only a title, and the template of their HTML body."""
 
 
 def body_pages(site: Site) -> dict[str, Any]:
     """The page contexts that have an HTML body, by path, in the order of the site."""
-    return {page.dest_path: page for page in (*site.articles, *(p for t in site.topics for p in t.archive))}
+    sources = (site.sources, *(p for p in site.more if isinstance(p, SourcesPage)))
+    return {page.dest_path: page for page in (*site.articles, *(p for t in site.topics for p in t.archive), *sources)}
 
 
 def render_bodies(pages: dict[str, Any], templates_dir: Path, order: Iterable[str] | None = None

@@ -73,3 +73,21 @@ def test_archive_pages_list_their_sources_in_the_toc_and_stay_out_of_search(site
     assert len(headings) == 30 and all(f'href="#{h}"' in toc for h in headings)
     index = (out / "search/search_index.json").read_text()
     assert '"location":"topics/taiwan/page-2/' not in index and '"location":"topics/taiwan/"' in index
+
+
+def test_every_source_is_listed_once_across_the_numbered_sources_pages_and_found_by_search(sites):
+    out = sites[LARGE]
+    pages = [out / "sources/index.html", *sorted((out / "sources").glob("page-*/index.html"),
+                                                  key=lambda p: int(p.parent.name.split("-")[1]))]
+    listed, starts = [], []
+    for page in pages:
+        html = page.read_text()
+        listing = html[html.index('<ol class="bx-sources"'):]
+        listing = listing[:listing.index("</ol>")]
+        starts.append(int(re.search(r'start="(\d+)"', listing).group(1)))
+        listed += re.findall(r'<li>[^<]*<a href="\.\./(?:\.\./)?articles/([^/"]+)/"', listing)
+        assert 'class="bx-pager"' in html  # more than one page: each has a pager
+    assert sorted(listed) == sorted(p.name for p in (out / "articles").iterdir()) and len(set(listed)) == LARGE
+    assert starts == [1 + 100 * n for n in range(len(pages))]
+    index = (out / "search/search_index.json").read_text()
+    assert '"location":"sources/page-2/' in index  # the bibliography stays searchable

@@ -1,6 +1,7 @@
 """Quote matching folds only what an editor cannot see; escaping shows text as written."""
 
 import markdown
+import pytest
 
 from briefing.text import escape_text, normalize, normalize_with_map
 
@@ -15,6 +16,16 @@ def test_dash_variants_match():
 
 def test_runs_of_white_space_match():
     assert normalize("a  \n\t b ") == "a b"
+
+
+@pytest.mark.parametrize("text", [
+    "plain words", " leading", "trailing ", "two  spaces", "no\u00a0break", "thin\u2009space",
+    "ideographic\u3000space", "line\u2028separator", "tab\there", "“quoted”\n— dashed", "zero\u200bwidth", "",
+])
+def test_normalising_is_folding_then_single_spacing_for_any_white_space(text):
+    folded = "".join({"“": '"', "”": '"', "—": "-"}.get(c, c) for c in text)
+    assert normalize(text) == " ".join(folded.split())
+    assert normalize_with_map(text)[0] == normalize(text)
 
 
 def test_case_and_letters_are_not_folded():
