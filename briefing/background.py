@@ -2,23 +2,22 @@
 
 MkDocs builds on one core. What it needs late (the HTML bodies, one page at a time) can be
 produced on the other core while it works: ``Stream`` runs the generator in a child process
-that shares the parent's memory (fork) and sends each ``(key, value)`` item through a pipe.
-``poll`` takes in what has arrived without waiting (call it often, so the child never waits
-on a full pipe); ``get`` waits until the item asked for has arrived. Without ``fork`` the same
-generator runs in this process, lazily, with the same results: the output never depends on
-the mode.
+that shares the parent's memory (fork) and appends each ``(key, value)`` item to an unlinked
+temporary file, so that it never waits for the reader. ``poll`` takes in what has been written
+so far; ``get`` waits until the item asked for is there. Without ``fork`` the same generator
+runs in this process, lazily, with the same results: the output never depends on the mode.
 """
 
 from __future__ import annotations
 
-import fcntl
 import gc
 import os
 import pickle
-import select
 import signal
 import struct
 import sys
+import tempfile
+import time
 import traceback
 from collections.abc import Callable, Iterator
 from typing import Any
@@ -26,9 +25,9 @@ from typing import Any
 _END = "\0end"
 _FAILED = "\0failed"
 _HEADER = struct.Struct("<Q")
-"""Each item is sent as its size, then its pickle."""
-_PIPE_BYTES = 1 << 20
-"""Pipe and buffer size: how far (in bytes) the child may run ahead of the reader."""
+"""Each item is written as its size, then its pickle."""
+_WAIT = 0.0005
+"""Seconds between two looks at the file while waiting for an item."""
 
 
 class BackgroundFailed(Exception):
@@ -54,10 +53,10 @@ class Stream:
         self._ready: dict[str, Any] = {}
         self._done = False
         self._pid: int | None = None
-        self._fd: int | None = None
+        self._file: Any = None
+        self._offset = 0
         self._received = bytearray()
         self._items: Iterator[tuple[str, Any]] | None = None
-        self._status = 0
         self._failure: BackgroundFailed | None = None
         if fork and can_fork():
             self._start_child(produce)
@@ -65,52 +64,36 @@ class Stream:
             self._items = produce()
 
     def _start_child(self, produce: Callable[[], Iterator[tuple[str, Any]]]) -> None:
-        read_end, write_end = os.pipe()
-        try:
-            fcntl.fcntl(write_end, getattr(fcntl, "F_SETPIPE_SZ", 1031), _PIPE_BYTES)
-        except OSError:
-            pass  # the default pipe size only makes the child wait more often
+        self._file = tempfile.TemporaryFile(prefix="briefing-background-")
         sys.stdout.flush()
         sys.stderr.flush()
         pid = os.fork()
-        if pid == 0:  # the child: produce, send, and leave without running the parent's exit code
+        if pid == 0:  # the child: produce, write, and leave without running the parent's exit code
             status = 1
             try:
-                os.close(read_end)
                 gc.disable()  # short-lived: nothing it allocates needs collecting
-                status = _produce_into(produce, write_end)
+                status = _produce_into(produce, self._file.fileno())
             finally:
                 os._exit(status)
-        os.close(write_end)
-        os.set_blocking(read_end, False)
-        self._pid, self._fd = pid, read_end
+        self._pid = pid
 
     def poll(self) -> None:
-        """Take in what the child has sent so far, without waiting, so that it can go on."""
-        if self._fd is None:
+        """Take in the items written so far, without waiting."""
+        if self._file is None or self._done:
             return
-        while True:
-            try:
-                chunk = os.read(self._fd, _PIPE_BYTES)
-            except BlockingIOError:
-                break
-            if not chunk:  # the child has closed its end
-                self._unpack()
-                self._reap()
-                if not self._done:
-                    self._done = True
-                    self._failure = BackgroundFailed(
-                        f"the background process ended before it finished (exit status {self._status})")
-                return
-            self._received += chunk
-        self._unpack()
+        fd = self._file.fileno()
+        size = os.fstat(fd).st_size
+        if size > self._offset:
+            self._received += os.pread(fd, size - self._offset, self._offset)
+            self._offset = size
+            self._unpack()
 
     def _unpack(self) -> None:
         data, offset = self._received, 0
         while len(data) - offset >= _HEADER.size and not self._done:
             (size,) = _HEADER.unpack_from(data, offset)
             if len(data) - offset - _HEADER.size < size:
-                break
+                break  # the rest of this item is still being written
             start = offset + _HEADER.size
             key, value = pickle.loads(memoryview(data)[start:start + size])
             offset = start + size
@@ -142,56 +125,59 @@ class Stream:
                 continue
             self.poll()
             if key not in self._ready and not self._done:
-                select.select([self._fd], [], [])
+                self._wait()
         if key not in self._ready and self._failure is not None:
             raise self._failure
         return self._ready.pop(key, None)
 
+    def _wait(self) -> None:
+        pid, status = os.waitpid(self._pid, os.WNOHANG) if self._pid is not None else (0, 0)
+        if pid == 0:
+            time.sleep(_WAIT)
+            return
+        self._pid = None  # ended: whatever it wrote is in the file
+        self.poll()
+        if not self._done:
+            self._done = True
+            self._failure = BackgroundFailed("the background process ended before it finished "
+                                             f"(exit status {os.waitstatus_to_exitcode(status)})")
+
     def close(self) -> None:
-        """Stop, ending the child if it has not finished. Idempotent."""
-        if self._pid is not None and not self._done:
-            os.kill(self._pid, signal.SIGKILL)  # nobody will read what it makes (a failed build)
+        """Stop, ending the child if it has not finished, and free the file. Idempotent."""
+        if self._pid is not None:
+            if not self._done:
+                os.kill(self._pid, signal.SIGKILL)  # nobody will read what it makes (a failed build)
+            os.waitpid(self._pid, 0)
+            self._pid = None
         self._done = True
         self._ready.clear()
-        self._reap()
-
-    def _reap(self) -> None:
-        if self._fd is not None:
-            os.close(self._fd)
-            self._fd = None
-        if self._pid is not None:
-            _, status = os.waitpid(self._pid, 0)
-            self._status = os.waitstatus_to_exitcode(status)
-            self._pid = None
+        self._received.clear()
+        if self._file is not None:
+            self._file.close()
+            self._file = None
 
     def __del__(self) -> None:
         self.close()
 
 
 def _produce_into(produce: Callable[[], Iterator[tuple[str, Any]]], fd: int) -> int:
-    """In the child: send every item, then an end mark (or what failed). Returns the exit status."""
-    with os.fdopen(fd, "wb", buffering=_PIPE_BYTES) as out:
-        try:
-            try:
-                for item in produce():
-                    _send(out, item)
-            except BrokenPipeError:
-                raise
-            except BaseException as exc:  # report it to the parent, which raises it
-                failure = _failure(exc)
-                _send(out, (_FAILED, (str(failure), failure.kind, failure.details)))
-                return 1
-            _send(out, (_END, None))
-        except BrokenPipeError:  # the reader stopped (a failed build): nothing left to do
-            return 1
+    """In the child: write every item, then an end mark (or what failed). Returns the exit status."""
+    try:
+        for item in produce():
+            _write(fd, item)
+    except BaseException as exc:  # written for the parent, which raises it
+        failure = _failure(exc)
+        _write(fd, (_FAILED, (str(failure), failure.kind, failure.details)))
+        return 1
+    _write(fd, (_END, None))
     return 0
 
 
-def _send(out: Any, item: tuple[str, Any]) -> None:
+def _write(fd: int, item: tuple[str, Any]) -> None:
     data = pickle.dumps(item, pickle.HIGHEST_PROTOCOL)
-    out.write(_HEADER.pack(len(data)))
-    out.write(data)
-    out.flush()  # each item goes at once: the reader may be waiting for exactly this one
+    frame = memoryview(_HEADER.pack(len(data)) + data)
+    while frame:  # a regular file takes it whole unless the disk is full
+        frame = frame[os.write(fd, frame):]
 
 
 def _failure(exc: BaseException) -> BackgroundFailed:

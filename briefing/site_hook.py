@@ -198,10 +198,9 @@ def on_page_content(html: str, page: Any, config: Any, files: Files) -> str:
     bodies: Stream | None = _state["bodies"]
     if bodies is None:
         return html
+    if page.file.src_uri not in _state["body_paths"]:
+        return html
     try:
-        if page.file.src_uri not in _state["body_paths"]:
-            bodies.poll()  # take in what is ready, so that the background process goes on
-            return html
         body, ids, headings = bodies.get(page.file.src_uri)
     except BackgroundFailed as exc:
         raise Abort(_body_error(exc)) from None

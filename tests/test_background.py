@@ -95,19 +95,38 @@ def test_a_producer_that_dies_without_finishing_is_reported_not_waited_for():
         stream.get("next")
 
 
-def test_closing_while_the_producer_waits_on_a_full_pipe_ends_it():
+def test_closing_while_the_producer_is_still_producing_ends_it():
     def endless():
         n = 0
         while True:
             n += 1
-            yield f"page-{n}", "x" * 100_000
+            time.sleep(0.01)
+            yield f"page-{n}", "x" * 1000
 
     stream = Stream(endless, fork=True)
-    assert stream.get("page-1") == "x" * 100_000
-    time.sleep(0.2)  # the child fills the pipe and blocks on writing
+    assert stream.get("page-1") == "x" * 1000
+    pid = stream._pid
     started = time.monotonic()
-    stream.close()  # must not hang: the child ends on the closed pipe
+    stream.close()  # must not wait for a producer that never finishes
     assert time.monotonic() - started < 10
+    with pytest.raises(ChildProcessError):
+        os.waitpid(pid, os.WNOHANG)  # ended and reaped
+
+
+def test_the_producer_never_waits_for_the_reader():
+    def quick():
+        for n in range(200):
+            yield f"page-{n}", "x" * 50_000  # 10 MB in all: more than any pipe holds
+
+    stream = Stream(quick, fork=True)
+    pid = stream._pid
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline and os.waitpid(pid, os.WNOHANG)[0] == 0:
+        time.sleep(0.01)  # nothing is read meanwhile
+    stream._pid = None  # reaped here
+    assert time.monotonic() < deadline, "the producer waited for its reader"
+    assert stream.get("page-199") == "x" * 50_000 and stream.get("page-0") == "x" * 50_000
+    stream.close()
 
 
 # In a real build: the HTML bodies of article and archive pages are rendered in the background
