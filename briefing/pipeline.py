@@ -116,8 +116,9 @@ def compose(seeds_dir: Path, templates_dir: Path, root: Path | None = None,
     """Run every stage up to the Markdown of each page; with ``base`` (seeds and their
     name), add the page of what changed since then. ``timings``: seconds per stage.
 
-    The HTML bodies of article and archive pages are rendered later, while MkDocs builds
-    (``render.render_bodies``, called by the hook), once their URLs are known."""
+    The HTML bodies of article, topic archive and bibliography pages are rendered later,
+    while MkDocs builds (``render.render_bodies``, called by the hook), once their URLs are
+    known."""
     with collector_paused():
         briefing = verify(seeds_dir, root, settings, timings=timings)
         with _timed(timings, "compose"):

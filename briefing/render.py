@@ -131,7 +131,8 @@ def make_html_environment(templates_dir: Path) -> jinja2.Environment:
 
 BODY_TEMPLATES = {"ArticlePage": "article.html.j2", "TopicArchivePage": "topic_archive.html.j2",
                   "SourcesPage": "sources.html.j2"}
-"""The pages whose Markdown is only a title, and the template of their HTML body."""
+"""The pages whose Markdown is only a title (and an introduction), and the template of the
+HTML body the hook puts in under it."""
 
 
 def body_pages(site: Site) -> dict[str, Any]:

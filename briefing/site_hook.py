@@ -196,14 +196,15 @@ def _body_error(exc: BackgroundFailed) -> str:
 def on_page_content(html: str, page: Any, config: Any, files: Files) -> str:
     """Append the page's HTML body, if it has one, with its ids and headings made known to MkDocs."""
     bodies: Stream | None = _state["bodies"]
-    if bodies is None:
-        return html
-    if page.file.src_uri not in _state["body_paths"]:
+    if bodies is None or page.file.src_uri not in _state["body_paths"]:
         return html
     try:
-        body, ids, headings = bodies.get(page.file.src_uri)
+        finished = bodies.get(page.file.src_uri)
     except BackgroundFailed as exc:
         raise Abort(_body_error(exc)) from None
+    if finished is None:  # each body is handed out once: this page was converted twice
+        raise Abort(f"{page.file.src_uri}: no HTML body left for this page (converted twice in one build?)")
+    body, ids, headings = finished
     if page.present_anchor_ids is not None:
         page.present_anchor_ids.update(ids)
     _add_to_toc(page.toc, headings)

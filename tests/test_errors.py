@@ -5,6 +5,7 @@ from pathlib import Path
 import pytest
 import yaml
 
+from briefing.load import parse_yaml
 from conftest import run_build
 
 XI = "articles/2023-06-xi-blinken-pledge-stabilize-ties.md"
@@ -135,3 +136,18 @@ def test_failed_build_leaves_the_previous_site_untouched(seeds, tmp_path):
     after = {p: p.read_bytes() for p in out.rglob("*") if p.is_file()}
     assert after == before
     assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".site")] == []
+
+
+def test_yaml_values_are_read_as_pyyaml_reads_them_with_lines_kept():
+    text = ("a: &x [1, two, \"3\", {b: c}]\nd: *x\ne:\n  <<: {f: 1}\n  g: 2.5\nh: 2020-01-02\n"
+            "i: null\nj: yes\nk: ~\nl: \"2020-01-02\"\nm: 0x1F\nn: .inf\no: !!str 12\n")
+    problems = []
+    data = parse_yaml(text, "x.yml", problems, line_offset=10)
+    assert problems == [] and data == yaml.safe_load(text)
+    assert data.line_of("h") == 16 and data["e"].line_of("g") == 15 and data["a"].item_lines == [11] * 4
+
+
+def test_a_recursive_yaml_alias_is_an_error_not_a_hang():
+    problems = []
+    assert parse_yaml("a: &x [*x]\n", "x.yml", problems) is None
+    assert [str(p) for p in problems] == ["x.yml:1: malformed YAML: found unconstructable recursive node"]
