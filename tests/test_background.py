@@ -132,7 +132,7 @@ def test_the_producer_never_waits_for_the_reader():
 # In a real build: the HTML bodies of article and archive pages are rendered in the background
 # from BACKGROUND_MIN_PAGES bodies on. The seeds have fewer, so these tests lower the bar.
 
-def _publish(seeds, out, templates, monkeypatch, min_pages):
+def _publish(seeds, out, templates, monkeypatch, min_pages, offline=False):
     from briefing import site_hook
     from briefing.pipeline import compose
     from briefing.publish import Variant, publish_site
@@ -143,7 +143,7 @@ def _publish(seeds, out, templates, monkeypatch, min_pages):
     settings = {"seeds_dir": str(seeds), "templates_dir": str(templates)}
     composed = compose(seeds, templates, root=seeds.parent, settings=settings)
     try:
-        return publish_site(ROOT, out, Variant(settings=settings), composed)
+        return publish_site(ROOT, out, Variant(settings=settings, offline=offline), composed)
     finally:
         assert forks == [min_pages == 0]
 
@@ -152,12 +152,16 @@ def _tree(site):
     return {p.relative_to(site).as_posix(): p.read_bytes() for p in sorted(site.rglob("*")) if p.is_file()}
 
 
-def test_bodies_rendered_in_the_background_give_a_byte_identical_site(seeds, tmp_path, monkeypatch):
-    here = _publish(seeds, tmp_path / "here", ROOT / "templates", monkeypatch, min_pages=10**9)
-    background = _publish(seeds, tmp_path / "background", ROOT / "templates", monkeypatch, min_pages=0)
+@pytest.mark.parametrize("offline", [False, True], ids=["hosted", "offline"])
+def test_bodies_rendered_in_the_background_give_a_byte_identical_site(seeds, tmp_path, monkeypatch, offline):
+    here = _publish(seeds, tmp_path / "here", ROOT / "templates", monkeypatch, min_pages=10**9, offline=offline)
+    background = _publish(seeds, tmp_path / "background", ROOT / "templates", monkeypatch, min_pages=0, offline=offline)
     assert _tree(here) == _tree(background)
-    article = (background / "articles" / "2023-06-usip-blinken-beijing-trip-no-breakthroughs" / "index.html")
-    assert '<p class="bx-para" id="p1">' in article.read_text(encoding="utf-8")
+    article = "articles/2023-06-usip-blinken-beijing-trip-no-breakthroughs" + (".html" if offline else "/index.html")
+    html = (background / article).read_text(encoding="utf-8")
+    assert '<p class="bx-para" id="p1">' in html
+    # links made for this variant's URLs: no directory URLs offline
+    assert ('href="../topics/taiwan.html"' if offline else 'href="../../topics/taiwan/"') in html
 
 
 def test_a_body_template_error_fails_the_build_at_its_line_and_keeps_the_last_site(seeds, tmp_path, monkeypatch):
