@@ -139,7 +139,12 @@ def _publish(seeds, out, templates, monkeypatch, min_pages, offline=False):
 
     monkeypatch.setattr(site_hook, "BACKGROUND_MIN_PAGES", min_pages)
     forks = []
-    monkeypatch.setattr(site_hook, "Stream", lambda produce, fork: forks.append(fork) or Stream(produce, fork))
+    def stream(produce, fork):
+        made = Stream(produce, fork)
+        forks.append(made._pid is not None)  # a child process really produces the bodies, or not
+        return made
+
+    monkeypatch.setattr(site_hook, "Stream", stream)
     settings = {"seeds_dir": str(seeds), "templates_dir": str(templates)}
     composed = compose(seeds, templates, root=seeds.parent, settings=settings)
     try:
