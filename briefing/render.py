@@ -17,7 +17,7 @@ from typing import Any
 import jinja2
 from markupsafe import Markup
 
-from .compose import Site, SourcesPage
+from .compose import ArticlePage, Site, SourcesPage, TimelinePage, TopicArchivePage
 from .model import Topic
 from .text import escape_text
 
@@ -129,8 +129,8 @@ def make_html_environment(templates_dir: Path) -> jinja2.Environment:
     return env
 
 
-BODY_TEMPLATES = {"ArticlePage": "article.html.j2", "TopicArchivePage": "topic_archive.html.j2",
-                  "SourcesPage": "sources.html.j2"}
+BODY_TEMPLATES = {ArticlePage: "article.html.j2", TopicArchivePage: "topic_archive.html.j2",
+                  SourcesPage: "sources.html.j2"}
 """The pages whose Markdown is only a title (and an introduction), and the template of the
 HTML body the hook puts in under it."""
 
@@ -149,10 +149,10 @@ def render_bodies(pages: dict[str, Any], templates_dir: Path, order: Iterable[st
     ``background.Stream``), so they never need to be held all at once.
     """
     env = make_html_environment(templates_dir)
-    compiled = {name: env.get_template(template) for name, template in BODY_TEMPLATES.items()}
+    compiled = {kind: env.get_template(template) for kind, template in BODY_TEMPLATES.items()}
     for path in pages if order is None else order:
         page = pages[path]
-        yield path, compiled[type(page).__name__].render(page=page)
+        yield path, compiled[type(page)].render(page=page)
 
 
 def render_site(site: Site, templates_dir: Path, extra: dict | None = None) -> dict[str, str]:
@@ -172,8 +172,8 @@ def render_site(site: Site, templates_dir: Path, extra: dict | None = None) -> d
         pages[article.dest_path] = article_template.render(page=article, **common)
     render("sources.md.j2", site.sources)
     for extra_page in site.more:
-        template = {"TopicArchivePage": "topic_archive.md.j2", "SourcesPage": "sources.md.j2",
-                    "TimelinePage": "timeline.md.j2"}[type(extra_page).__name__]
+        template = {TopicArchivePage: "topic_archive.md.j2", SourcesPage: "sources.md.j2",
+                    TimelinePage: "timeline.md.j2"}[type(extra_page)]
         render(template, extra_page)
     person_template = env.get_template("person.md.j2")
     for person in site.people:

@@ -27,7 +27,7 @@ from .publish import sync_tree
 from .render import body_pages, render_bodies
 
 _state: dict[str, Any] = {"serving": False, "composed": None, "served": None, "staging": None, "bodies": None,
-                          "body_paths": frozenset(), "templates_dir": None}
+                          "body_paths": frozenset()}
 BACKGROUND_MIN_PAGES = 200
 """From this many HTML bodies on, they are rendered in a second process while MkDocs works
 (not under ``serve``, whose sites are small and whose server runs threads)."""
@@ -70,7 +70,6 @@ def on_config(config: Any) -> Any:
         except SeedsInvalid as exc:
             raise Abort(f"The seeds have problems:\n{exc}") from None
     _state["composed"] = composed
-    _state["templates_dir"] = Path(settings["templates_dir"])
     os.environ["SOURCE_DATE_EPOCH"] = str(source_date_epoch(composed))
     if _state["serving"]:
         _build_beside_served_site(config)
@@ -135,7 +134,7 @@ def on_files(files: Files, config: Any) -> Files:
     _stop_bodies()
     order = [f.src_uri for f in files.documentation_pages() if f.src_uri in pages]
     # Links in the bodies point only to generated pages (paths under docs/, known safe ids).
-    templates_dir = _state["templates_dir"]
+    templates_dir = Path(settings_of(config)["templates_dir"])
     _state["bodies"] = Stream(lambda: _finished_bodies(pages, order, urls, templates_dir),
                               fork=len(order) >= BACKGROUND_MIN_PAGES and not _state["serving"])
     _state["body_paths"] = frozenset(order)

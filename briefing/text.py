@@ -26,16 +26,20 @@ def fold(text: str) -> str:
     return text
 
 
-def _single_spaced(text: str) -> bool:
-    # isprintable() is False for every white space character but the ASCII space.
-    return text.isprintable() and "  " not in text and text[:1] != " " and text[-1:] != " "
+def _squeeze(folded: str) -> str:
+    """Runs of white space made one space, ends stripped; text already so is returned as is."""
+    # isprintable() is False for every white space character but the ASCII space, and
+    # str.split() splits on exactly the characters the regex \s matches (str.isspace).
+    if folded.isprintable() and "  " not in folded and folded[:1] != " " and folded[-1:] != " ":
+        return folded
+    return " ".join(folded.split())
 
 
 def normalize_with_map(text: str) -> tuple[str, list[int] | range]:
     """Fold quotes, dashes and runs of white space; return the folded text and,
     for each of its characters, the index of the original character it came from."""
     folded = fold(text)  # one character for one: offsets are kept
-    squeezed = " ".join(folded.split())
+    squeezed = _squeeze(folded)
     if len(squeezed) == len(folded):
         return squeezed, range(len(folded))  # white space was already single spaces
     out: list[str] = []
@@ -61,9 +65,7 @@ def normalize_with_map(text: str) -> tuple[str, list[int] | range]:
 
 def normalize(text: str) -> str:
     """Fold quotes, dashes and runs of white space, as quote matching does."""
-    # str.split() splits on exactly the characters the regex \s matches (str.isspace).
-    folded = fold(text)
-    return folded if _single_spaced(folded) else " ".join(folded.split())
+    return _squeeze(fold(text))
 
 
 def variants_pattern(folded: str) -> str:
