@@ -24,31 +24,54 @@ class GitError(BriefingError):
 
 
 def _git(root: Path, *args: str) -> bytes:
-    result = subprocess.run(["git", "-C", str(root), *args], capture_output=True)
+    try:
+        result = subprocess.run(["git", "-C", str(root), *args], capture_output=True)
+    except OSError as exc:
+        raise GitError(f"cannot run git: {exc.strerror or exc}") from None
     if result.returncode != 0:
         raise GitError(f"git {' '.join(args)}: {result.stderr.decode(errors='replace').strip()}")
     return result.stdout
 
 
-def resolve_base(root: Path, base_ref: str | None) -> str:
-    """The commit to compare with: ``base_ref``, or the merge base of HEAD with main."""
+DEFAULT_BASES = ("main", "origin/HEAD", "master")
+"""Where a preview compares from when no ``--base-ref`` is given: the first that exists."""
+
+
+def resolve_base(seeds_dir: Path, base_ref: str | None) -> tuple[str, str, Path]:
+    """(name, commit, repository) of what a preview compares with: ``base_ref``, or the merge
+    base of HEAD with the first of ``DEFAULT_BASES`` that exists, in the repository of the seeds."""
+    if not seeds_dir.is_dir():
+        raise GitError(f"the seeds folder {seeds_dir} does not exist")
+    try:
+        repo = Path(_git(seeds_dir, "rev-parse", "--show-toplevel").decode().strip())
+    except GitError:
+        raise GitError(f"the seeds folder {seeds_dir} is not in a git repository, so there is no base to "
+                       "compare with; a preview needs the seeds in git (commit them, then build the preview "
+                       "from that repository)") from None
     if base_ref:
-        return _git(root, "rev-parse", "--verify", f"{base_ref}^{{commit}}").decode().strip()
-    for main in ("main", "origin/main"):
         try:
-            return _git(root, "merge-base", "HEAD", main).decode().strip()
+            return base_ref, _git(repo, "rev-parse", "--verify", "--quiet", f"{base_ref}^{{commit}}").decode().strip(), repo
+        except GitError:
+            raise GitError(f"--base-ref {base_ref!r} is not a commit in {repo}") from None
+    for name in DEFAULT_BASES:
+        try:
+            _git(repo, "rev-parse", "--verify", "--quiet", f"{name}^{{commit}}")
         except GitError:
             continue
-    raise GitError("no --base-ref given and no merge base of HEAD with main or origin/main")
+        try:
+            return f"the merge base with {name}", _git(repo, "merge-base", "HEAD", name).decode().strip(), repo
+        except GitError:  # no common history (or no HEAD yet): compare with the branch itself
+            return name, _git(repo, "rev-parse", f"{name}^{{commit}}").decode().strip(), repo
+    raise GitError(f"no --base-ref given, and none of {', '.join(DEFAULT_BASES)} exists in {repo}; "
+                   "give --base-ref with the branch or commit the pull request is compared with")
 
 
-def read_base_seeds(root: Path, seeds_dir: Path, commit: str) -> Seeds:
-    """Load the seeds as they were at ``commit`` (problems in them are ignored)."""
-    top = Path(_git(root, "rev-parse", "--show-toplevel").decode().strip())
-    prefix = seeds_dir.resolve().relative_to(top.resolve()).as_posix()
+def read_base_seeds(repo: Path, seeds_dir: Path, commit: str) -> Seeds:
+    """Load the seeds as they were at ``commit`` of ``repo`` (problems in them are ignored)."""
+    prefix = seeds_dir.resolve().relative_to(repo.resolve()).as_posix()
     with tempfile.TemporaryDirectory() as tmp:
         try:
-            archive = _git(top, "archive", "--format=tar", commit, prefix)
+            archive = _git(repo, "archive", "--format=tar", commit, prefix)
         except GitError:
             return Seeds(topics=(), articles=())  # no seeds at the base: everything is new
         with tarfile.open(fileobj=io.BytesIO(archive)) as tar:

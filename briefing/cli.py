@@ -8,7 +8,6 @@ import logging
 import os
 import re
 import sys
-import tempfile
 from pathlib import Path
 
 from .changes import GitError, read_base_seeds, resolve_base
@@ -18,7 +17,9 @@ from .load import collect_seeds
 from .suggest import evaluate, missing_excerpts
 from .text import shorten
 from .pipeline import Composed, compose, verify
-from .publish import Variant, publish_site, write_bundle
+from .output import UnsafeTarget, check_location, check_site_target
+from .publish import Variant, publish_site, write_bundle, write_pdf
+from .values import check_url
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -122,10 +123,33 @@ def cmd_suggest(args: argparse.Namespace) -> int:
     return 0
 
 
+def _protected(args: argparse.Namespace) -> tuple[Path, ...]:
+    """Folders of this run that no output may touch, besides the project's own."""
+    return tuple(Path(getattr(args, name)).resolve() for name in ("seeds", "templates"))
+
+
+def _check_publishing(args: argparse.Namespace, site: bool = False) -> str | None:
+    """Refuse, before any work, an output path or URL that cannot be used; the message, or None.
+
+    An unsafe output raises ``UnsafeTarget``; with ``site``, ``--out`` is a site to replace."""
+    for option in ("site_url", "published_url"):
+        value = getattr(args, option, None)
+        if value is not None and (why := check_url(value, f"--{option.replace('_', '-')}")):
+            return f"error: {why}\n    hint: give the full address the site is served from, such as https://owner.github.io/repo/"
+    target = check_location(args.out, ROOT, protected=_protected(args))
+    if site:
+        check_site_target(target)
+    return None
+
+
 def cmd_build(args: argparse.Namespace) -> int:
     """Check, compose and build the published site with ``mkdocs build --strict``."""
+    if refusal := _check_publishing(args, site=True):
+        print(refusal, file=sys.stderr)
+        return 2
     composed = _compose(args)
-    out = publish_site(ROOT, Path(args.out), Variant(site_url=args.site_url, settings=_settings(args)), composed)
+    out = publish_site(ROOT, Path(args.out), Variant(site_url=args.site_url, settings=_settings(args)), composed,
+                       protected=_protected(args))
     print(f"Built {len(composed.pages)} pages into {out}")
     return 0
 
@@ -141,56 +165,73 @@ def cmd_preview(args: argparse.Namespace) -> int:
         print("error: preview needs --site-url, the preview's own full URL "
               "(e.g. https://owner.github.io/repo/pr-preview/pr-7/)", file=sys.stderr)
         return 2
+    if not 0 < args.pr < 10**9:
+        print(f"error: --pr must be the number of a pull request, a positive whole number (got {args.pr})",
+              file=sys.stderr)
+        return 2
+    if refusal := _check_publishing(args, site=True):
+        print(refusal, file=sys.stderr)
+        return 2
     seeds_dir = Path(args.seeds).resolve()
     try:
-        commit = resolve_base(ROOT, args.base_ref)
-        base = read_base_seeds(ROOT, seeds_dir, commit)
+        base_name, commit, repo = resolve_base(seeds_dir, args.base_ref)
+        base = read_base_seeds(repo, seeds_dir, commit)
     except GitError as exc:
         print(f"error: cannot read the base of the preview: {exc}", file=sys.stderr)
-        return 1
-    name = f"{args.base_ref} ({commit[:12]})" if args.base_ref else f"the merge base with main ({commit[:12]})"
-    composed = _compose(args, base=(base, name))
+        return 2
+    composed = _compose(args, base=(base, f"{base_name} ({commit[:12]})"))
     site_url = args.site_url.rstrip("/") + "/"
     preview = {"pr": args.pr, "published_url": args.published_url or published_url_of(site_url, args.pr)}
     variant = Variant(site_url=site_url, preview=preview, settings=_settings(args))
-    out = publish_site(ROOT, Path(args.out), variant, composed)
+    out = publish_site(ROOT, Path(args.out), variant, composed, protected=_protected(args))
     print(f"Built the preview of pull request #{args.pr} into {out} for {site_url}")
     return 0
 
 
 def cmd_bundle(args: argparse.Namespace) -> int:
     """Write the offline HTML bundle ``dist/briefing-offline-<date>.zip``."""
+    if refusal := _check_publishing(args):
+        print(refusal, file=sys.stderr)
+        return 2
     composed = _compose(args)
-    target = write_bundle(ROOT, Path(args.out).resolve(), composed,
-                          Variant(site_url=args.site_url, offline=True, settings=_settings(args)))
+    target = write_bundle(ROOT, Path(args.out), composed,
+                          Variant(site_url=args.site_url, offline=True, settings=_settings(args)),
+                          protected=_protected(args))
     print(f"Wrote {target}")
     return 0
 
 
 def cmd_pdf(args: argparse.Namespace) -> int:
     """Write the briefing pack as ``dist/briefing-<date>.pdf``."""
-    from .pdf import print_pack
-
+    if refusal := _check_publishing(args):
+        print(refusal, file=sys.stderr)
+        return 2
     composed = _compose(args)
-    newest = max(a.published for a in composed.briefing.articles)
-    with tempfile.TemporaryDirectory() as tmp:
-        site_dir = publish_site(ROOT, Path(tmp) / "site", Variant(site_url=args.site_url, settings=_settings(args)),
-                                composed)
-        target = print_pack(site_dir, Path(args.out).resolve() / f"briefing-{newest.isoformat()}.pdf")
+    target = write_pdf(ROOT, Path(args.out), composed, Variant(site_url=args.site_url, settings=_settings(args)),
+                       protected=_protected(args))
     print(f"Wrote {target}")
     return 0
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
-    """Serve the site locally with live reload (``mkdocs serve``)."""
+    """Serve the site locally with live reload (``mkdocs serve``). Problems in the seeds or
+    templates are printed as ``path:line: message`` and served as an error page until fixed,
+    even at start; code edits restart the server (see ``serving``); SIGTERM stops it cleanly."""
     from mkdocs.commands.serve import serve
 
-    _compose(args)  # report problems in the seeds plainly before starting
+    from .serving import stop_on_signals
+
+    stop_on_signals()  # from the start: MkDocs makes its temporary folder before the hook runs
     if not args.verbose:  # a server says where it serves and what each rebuild rewrote
         logging.getLogger("mkdocs").setLevel(logging.INFO)
-    os.environ["BRIEFING_SEEDS"] = _settings(args)["seeds_dir"]
-    serve(config_file=str(ROOT / "mkdocs.yml"), dev_addr=args.dev_addr, livereload=True,
-          open_in_browser=False)
+    settings = _settings(args)
+    os.environ["BRIEFING_SEEDS"] = settings["seeds_dir"]
+    os.environ["BRIEFING_TEMPLATES"] = settings["templates_dir"]
+    try:
+        serve(config_file=str(ROOT / "mkdocs.yml"), dev_addr=args.dev_addr, livereload=True,
+              open_in_browser=False)
+    except KeyboardInterrupt:  # Ctrl-C or SIGTERM before the server was up; folders removed
+        pass
     return 0
 
 
@@ -233,7 +274,7 @@ def make_parser() -> argparse.ArgumentParser:
     preview = sub.add_parser("preview", parents=[common, output], help="build a pull-request preview")
     preview.add_argument("--pr", type=int, required=True, help="number of the pull request")
     preview.set_defaults(func=cmd_preview)
-    preview.add_argument("--base-ref", default=None, help="git ref to compare with (default: merge base with main)")
+    preview.add_argument("--base-ref", default=None, help="git ref to compare with (default: the merge base with main, else origin/HEAD, else master)")
     preview.add_argument("--published-url", default=None, help="URL of the published site (default: derived from --site-url)")
 
     bundle = sub.add_parser("bundle", parents=[common], help="write dist/briefing-offline-<date>.zip")
@@ -248,7 +289,7 @@ def make_parser() -> argparse.ArgumentParser:
     pdf.add_argument("--reviewed-only", action="store_true", help="leave unreviewed excerpts out")
     pdf.set_defaults(func=cmd_pdf)
 
-    serve = sub.add_parser("serve", parents=[common], help="serve locally with live reload")
+    serve = sub.add_parser("serve", parents=[common], help="serve locally with live reload; errors shown as a page until fixed")
     serve.add_argument("--dev-addr", default="127.0.0.1:8000", help="address to serve on (default: 127.0.0.1:8000)")
     serve.set_defaults(func=cmd_serve)
     return parser
@@ -265,4 +306,14 @@ def main(argv: list[str] | None = None) -> int:
         return 1
     except PublishFailed as exc:
         print(str(exc), file=sys.stderr)
+        return 1
+    except UnsafeTarget as exc:
+        print(str(exc), file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("interrupted; the previous output was left as it was", file=sys.stderr)
+        return 130
+    except OSError as exc:  # the disk, not the input: full, read-only, no permission
+        where = f"{exc.filename}: " if exc.filename else ""
+        print(f"error: {where}{exc.strerror or exc}; nothing was changed", file=sys.stderr)
         return 1

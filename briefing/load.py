@@ -4,14 +4,19 @@ from __future__ import annotations
 
 import datetime as dt
 import difflib
+import math
+import os
 import re
+import stat
 from pathlib import Path
 from typing import Any
 
 import yaml
 
 from .errors import Problem, SeedsInvalid
-from .model import SIDES, STANCES, Article, Event, Excerpt, Paragraph, Person, Seeds, Support, Topic
+from .model import SIDES, STANCES, Article, Event, Excerpt, Paragraph, Person, Rules, Seeds, Support, Topic
+from .values import (check_date_range, check_url, control_characters, invisible_characters, language_tag, parse_date,
+                     summarize)
 
 SAFE_ID = re.compile(r"^[a-z0-9][a-z0-9-]{0,99}$")
 ARTICLE_FIELDS = {
@@ -45,6 +50,7 @@ class LineList(list):
 class _Loader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # libyaml when present: same marks, 10× faster
     line_offset = 0
     duplicates: list
+    complex_keys: list
 
 
 _STR_TAG = "tag:yaml.org,2002:str"
@@ -79,8 +85,11 @@ def _construct_mapping(loader: _Loader, node: yaml.MappingNode) -> LineDict:
     result.line = node.start_mark.line + offset
     result.key_lines = key_lines = {}
     for key_node, value_node in node.value:
-        key = _construct(loader, key_node)
         line = key_node.start_mark.line + offset
+        if not isinstance(key_node, yaml.ScalarNode):
+            loader.complex_keys.append(line)
+            continue
+        key = _construct(loader, key_node)
         if key in result:
             loader.duplicates.append((line, key))
         result[key] = _construct(loader, value_node)
@@ -106,13 +115,56 @@ _Loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _constru
 _Loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_SEQUENCE_TAG, _construct_sequence)
 
 
+def _construct_timestamp(loader: _Loader, node: yaml.ScalarNode) -> Any:
+    """A date or time as YAML reads it; one that does not exist (2023-02-30) stays text, for
+    the field's own check to report."""
+    try:
+        return yaml.constructor.SafeConstructor.construct_yaml_timestamp(loader, node)
+    except (ValueError, OverflowError):
+        return node.value
+
+
+_Loader.add_constructor("tag:yaml.org,2002:timestamp", _construct_timestamp)
+_ANCHORED = (yaml.AliasEvent, yaml.ScalarEvent, yaml.SequenceStartEvent, yaml.MappingStartEvent)
+
+
+def _aliases(text: str) -> list[int]:
+    """0-based lines of the YAML anchors (&name) and aliases (*name) in ``text``.
+
+    Refused in seed files: nothing needs them, and an alias bomb (aliases of aliases) expands
+    to billions of values. Parsing again costs little, and only files with '&' or '*' pay it."""
+    if "&" not in text and "*" not in text:
+        return []
+    lines = []
+    try:
+        for event in yaml.parse(text, Loader=_Loader):
+            if isinstance(event, yaml.AliasEvent) or (isinstance(event, _ANCHORED) and event.anchor):
+                lines.append(event.start_mark.line)
+    except yaml.YAMLError:
+        pass  # reported by the load itself
+    return lines
+
+
 def parse_yaml(text: str, path: str, problems: list[Problem], line_offset: int = 0) -> Any:
     """Parse YAML, recording line numbers; a syntax error becomes a problem and None."""
+    aliases = _aliases(text)
+    if aliases:
+        for line in sorted(set(aliases)):
+            problems.append(Problem(path, line + 1 + line_offset, "YAML anchors and aliases (&name, *name) are not allowed",
+                                    "write the value out in full"))
+        return None
     loader = _Loader(text)
     loader.line_offset = line_offset
     loader.duplicates = []
+    loader.complex_keys = []
     try:
         data = loader.get_single_data()
+    except RecursionError:
+        problems.append(Problem(path, 1 + line_offset, "malformed YAML: nested too deeply"))
+        return None
+    except (ValueError, TypeError, OverflowError) as exc:  # a value its tag cannot take (!!int x, !!binary …)
+        problems.append(Problem(path, 1 + line_offset, f"malformed YAML value: {exc}"))
+        return None
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
         line = (mark.line + 1 + line_offset) if mark else 1 + line_offset
@@ -127,6 +179,8 @@ def parse_yaml(text: str, path: str, problems: list[Problem], line_offset: int =
         loader.dispose()
     for line, key in loader.duplicates:
         problems.append(Problem(path, line, f"duplicate key {key!r}"))
+    for line in loader.complex_keys:
+        problems.append(Problem(path, line, "a key must be a plain value, not a list or mapping ('? …' complex key)"))
     return data
 
 
@@ -142,6 +196,51 @@ def read_text(path: Path, shown: str, problems: list[Problem]) -> str | None:
             "save the file as UTF-8"))
         return None
     return text.removeprefix("\ufeff").replace("\r\n", "\n").replace("\r", "\n")
+
+
+MAX_SEED_BYTES = 64 * 1024 * 1024
+"""A seed file larger than this is refused (an article of 64 MB is a mistake, not an article)."""
+
+
+def read_seed(path: Path, shown: str, problems: list[Problem]) -> str | None:
+    """Read a seed file: a regular, readable UTF-8 file with no control characters but tab
+    and newline. Anything else becomes a problem on that path (None when it cannot be read)."""
+    try:
+        info = path.lstat()
+    except OSError as exc:
+        problems.append(Problem(shown, 1, f"cannot read: {exc.strerror or exc}"))
+        return None
+    if stat.S_ISLNK(info.st_mode):
+        problems.append(Problem(shown, 1, f"is a symbolic link (to {os.readlink(path)!r}); seed files must be regular files",
+                                "copy the file itself into the seeds"))
+        return None
+    if stat.S_ISDIR(info.st_mode):
+        problems.append(Problem(shown, 1, "is a folder, not a file", "rename or move the folder"))
+        return None
+    if not stat.S_ISREG(info.st_mode):
+        problems.append(Problem(shown, 1, "is not a regular file", "replace it by a text file"))
+        return None
+    if info.st_size > MAX_SEED_BYTES:
+        problems.append(Problem(shown, 1, f"file too large ({info.st_size:,} bytes; at most {MAX_SEED_BYTES:,})"))
+        return None
+    try:
+        text = read_text(path, shown, problems)
+    except OSError as exc:
+        problems.append(Problem(shown, 1, f"cannot read: {exc.strerror or exc}"))
+        return None
+    if text is not None:
+        found = control_characters(text)
+        if found:
+            lines = sorted({text.count("\n", 0, offset) + 1 for offset, _ in found[:20]})
+            problems.append(Problem(shown, lines[0], f"control characters in the file: {summarize(found, text)}",
+                                    "delete them (only tab and newline are allowed)"))
+        invisible = invisible_characters(text)
+        if invisible:
+            line = text.count("\n", 0, invisible[0][0]) + 1
+            problems.append(Problem(shown, line, f"invisible formatting characters: {summarize(invisible, text)}",
+                                    "they can make text read differently from what it says; keep them only "
+                                    "where the language needs them", severity="warning"))
+    return text
 
 
 def load_seeds(seeds_dir: Path, root: Path | None = None) -> Seeds:
@@ -165,8 +264,11 @@ def collect_seeds(seeds_dir: Path, problems: list[Problem], root: Path | None = 
     first_seen: dict[str, str] = {}
     articles_dir = seeds_dir / "articles"
     if not articles_dir.is_dir():
-        problems.append(Problem(_shown(articles_dir, root), 1, "folder of articles not found"))
+        problems.append(Problem(_shown(articles_dir, root), 1, "folder of articles not found",
+                                f"create {_shown(articles_dir, root)}/ and put one .md file per article in it"))
     for path in sorted(articles_dir.glob("*.md")) if articles_dir.is_dir() else []:
+        if path.name.startswith("."):
+            continue  # hidden: an editor's lock or backup file, never an article
         shown = _shown(path, root)
         article = load_article(path, shown, known, problems)
         if article is None:
@@ -243,12 +345,17 @@ def _check_id(value: str, what: str, path: str, line: int, problems: list[Proble
 
 def load_topics(path: Path, shown: str, problems: list[Problem]) -> list[Topic] | None:
     """Read ``topics.yml``; None when the file cannot be read at all."""
-    if not path.is_file():
-        problems.append(Problem(shown, 1, "topics file not found"))
+    if not (path.exists() or path.is_symlink()):
+        problems.append(Problem(shown, 1, "topics file not found", "every briefing needs seeds/topics.yml"))
         return None
-    text = read_text(path, shown, problems)
-    data = parse_yaml(text, shown, problems) if text is not None else None
+    text = read_seed(path, shown, problems)
+    if text is None:
+        return None
+    before = len(problems)
+    data = parse_yaml(text, shown, problems)
     if data is None:
+        if len(problems) == before:
+            problems.append(Problem(shown, 1, "the topics file is empty", "list the topics under 'topics:'"))
         return None
     items = data.get("topics") if isinstance(data, dict) else None
     if not isinstance(items, list) or not items:
@@ -267,10 +374,7 @@ def load_topics(path: Path, shown: str, problems: list[Problem]) -> list[Topic] 
         scope = _string(item, "scope", shown, problems, required=True)
         bottom_line = _string(item, "bottom_line", shown, problems, required=True)
         related = _strings(item, "related", shown, problems)
-        rules = item.get("rules") or {}
-        if not isinstance(rules, dict):
-            problems.append(Problem(shown, item.line_of("rules"), f"'rules' must be a mapping (got {rules!r})"))
-            rules = {}
+        rules = parse_rules(item.get("rules"), shown, item.line_of("rules"), problems)
         if not slug or not _check_id(slug, "topic slug", shown, item.line_of("slug"), problems):
             continue
         if slug in seen:
@@ -278,13 +382,115 @@ def load_topics(path: Path, shown: str, problems: list[Problem]) -> list[Topic] 
             continue
         seen.add(slug)
         topics.append(Topic(slug=slug, title=title, scope=scope, bottom_line=bottom_line,
-                            related=related, rules=dict(rules), line=item.line, src_path=shown))
+                            related=related, rules=rules, line=item.line, src_path=shown))
     for topic, item in zip(topics, [i for i in items if isinstance(i, LineDict)]):
         for other in topic.related:
             if other not in seen or other == topic.slug:
                 problems.append(Problem(shown, item.line_of("related"), f"unknown related topic {other!r} in {topic.slug!r}",
                                         _suggest(other, seen)))
     return topics
+
+
+RULE_FIELDS = {"terms", "with", "without", "threshold"}
+DEFAULT_THRESHOLD = 2.0
+
+
+def _number(value: Any) -> float | None:
+    """A finite int or float (YAML's true/false are not numbers here)."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return None
+    number = float(value)
+    return number if math.isfinite(number) else None
+
+
+def _phrase(value: Any, what: str, path: str, line: int, problems: list[Problem]) -> str | None:
+    """A rule phrase: text with at least one letter or digit (``opioid*`` allowed)."""
+    if not isinstance(value, str):
+        problems.append(Problem(path, line, f"{what} must be text (got {value!r})",
+                                "put it in quotes: YAML reads yes, no, on, off, numbers and dates as other types"))
+        return None
+    phrase = value.strip()
+    if not any(c.isalnum() for c in phrase):
+        problems.append(Problem(path, line, f"{what} must contain a word (got {value!r})"))
+        return None
+    return phrase
+
+
+def _phrases(value: Any, what: str, path: str, line: int, problems: list[Problem]) -> tuple[str, ...]:
+    """A list of phrases (a single phrase is taken as a list of one)."""
+    if isinstance(value, str):
+        value = [value]
+    if not isinstance(value, list):
+        problems.append(Problem(path, line, f"{what} must be a list of phrases (got {value!r})",
+                                "write it as [phrase, phrase, …]"))
+        return ()
+    lines = getattr(value, "item_lines", None) or [line] * len(value)
+    found = (_phrase(v, f"a phrase of {what}", path, lines[i], problems) for i, v in enumerate(value))
+    return tuple(dict.fromkeys(p for p in found if p))
+
+
+def parse_rules(data: Any, path: str, line: int, problems: list[Problem]) -> Rules:
+    """A topic's ``rules:`` mapping, checked in full (see ``suggest`` for what each rule does)."""
+    if data is None:
+        return Rules()
+    if not isinstance(data, dict):
+        problems.append(Problem(path, line, f"'rules' must be a mapping of terms, with, without and threshold (got {data!r})"))
+        return Rules()
+    line_of = data.line_of if isinstance(data, LineDict) else (lambda key: line)
+    for key in data:
+        if key not in RULE_FIELDS:
+            close = difflib.get_close_matches(str(key), sorted(RULE_FIELDS), n=1)
+            problems.append(Problem(path, line_of(key), f"unknown rule {key!r}",
+                                    f"did you mean {close[0]!r}?" if close else f"known rules: {', '.join(sorted(RULE_FIELDS))}"))
+    terms: dict[str, float] = {}
+    raw_terms = data.get("terms")
+    if isinstance(raw_terms, dict):
+        key_lines = getattr(raw_terms, "key_lines", {})
+        for term, weight in raw_terms.items():
+            term_line = key_lines.get(term, line_of("terms"))
+            phrase = _phrase(term, "a term", path, term_line, problems)
+            number = _number(weight)
+            if number is None:
+                problems.append(Problem(path, term_line, f"the weight of term {term!r} must be a number (got {weight!r})"))
+            elif phrase:
+                terms[phrase] = number
+    elif raw_terms is not None:
+        terms = {p: 1.0 for p in _phrases(raw_terms, "'terms'", path, line_of("terms"), problems)}
+    companions: dict[str, tuple[str, ...]] = {}
+    raw_with = data.get("with")
+    if isinstance(raw_with, dict):
+        key_lines = getattr(raw_with, "key_lines", {})
+        for term, others in raw_with.items():
+            term_line = key_lines.get(term, line_of("with"))
+            phrase = _phrase(term, "a term of 'with'", path, term_line, problems)
+            needed = _phrases(others, f"'with' of {term!r}", path, term_line, problems)
+            if phrase and needed:
+                companions[phrase] = needed
+            elif phrase and isinstance(others, list) and not others:
+                problems.append(Problem(path, term_line, f"'with' of {term!r} is empty", "list the words it needs, or remove it"))
+    elif raw_with is not None:
+        problems.append(Problem(path, line_of("with"), f"'with' must be a mapping of term: [phrase, …] (got {raw_with!r})",
+                                "for example: with: {Russia*: [war, weapons]}"))
+    excluded = _phrases(data["without"], "'without'", path, line_of("without"), problems) if data.get("without") is not None else ()
+    threshold = DEFAULT_THRESHOLD
+    if "threshold" in data:
+        number = _number(data["threshold"])
+        if number is None or number < 0:
+            problems.append(Problem(path, line_of("threshold"),
+                                    f"'threshold' must be a number, 0 or more (got {data['threshold']!r})"))
+        else:
+            threshold = number
+    return Rules(terms=tuple(terms.items()), companions=tuple(companions.items()), excluded=excluded,
+                 threshold=threshold)
+
+
+def rules_of(data: dict) -> Rules:
+    """Rules from a plain mapping (for tools and tests); ``SeedsInvalid`` when they are wrong."""
+    problems: list[Problem] = []
+    rules = parse_rules(data, "<rules>", 1, problems)
+    if problems:
+        raise SeedsInvalid(problems)
+    return rules
 
 
 def _suggest(value: str, known: set[str]) -> str:
@@ -328,20 +534,19 @@ def _date(data: LineDict, path: str, problems: list[Problem]) -> dt.date | None:
     if value is None:
         return None
     if isinstance(value, dt.datetime):
-        return value.date()
+        value = value.date()
     if isinstance(value, dt.date):
-        return value
-    try:
-        return dt.date.fromisoformat(str(value))
-    except ValueError:
-        problems.append(Problem(path, data.line_of("published"),
-                                f"'published' must be a date YYYY-MM-DD (got {value!r})"))
-        return None
+        date, why = check_date_range(value)
+    else:
+        date, why = parse_date(value) if isinstance(value, str) else (None, f"must be a date written YYYY-MM-DD (got {value!r})")
+    if date is None:
+        problems.append(Problem(path, data.line_of("published"), f"'published' {why}"))
+    return date
 
 
 def load_article(path: Path, shown: str, topics: set[str] | None, problems: list[Problem]) -> Article | None:
     """Read one article file: YAML front matter, then paragraphs separated by blank lines."""
-    text = read_text(path, shown, problems)
+    text = read_seed(path, shown, problems)
     if text is None:
         return None
     parts = split_front_matter(text)
@@ -372,11 +577,14 @@ def load_article(path: Path, shown: str, topics: set[str] | None, problems: list
         problems.append(Problem(shown, data.line_of("date_approximate"), f"'date_approximate' must be true or false (got {approximate!r})"))
         approximate = False
     language = _string(data, "language", shown, problems)
-    if "language" in data and not re.fullmatch(r"[a-z]{2,3}(-[A-Za-z0-9]{2,8})*", language):
-        problems.append(Problem(shown, data.line_of("language"), f"'language' must be a language code like 'en' (got {language!r})"))
+    if "language" in data and language_tag(language) != language:
+        tag = language_tag(language)
+        problems.append(Problem(shown, data.line_of("language"),
+                                f"'language' must be a BCP 47 language tag in lower case, like 'en' or 'zh-hant' (got {language!r})",
+                                f"write {tag!r}" if tag else ""))
     url = _string(data, "url", shown, problems)
-    if url and not re.match(r"^https?://", url):
-        problems.append(Problem(shown, data.line_of("url"), f"'url' must start with http:// or https:// (got {url!r})"))
+    if url and (why := check_url(url, "'url'")):
+        problems.append(Problem(shown, data.line_of("url"), why))
     paragraphs = split_paragraphs(body, body_line)
     if not paragraphs:
         problems.append(Problem(shown, body_line - 1, "article has no text after the front matter"))
@@ -444,9 +652,9 @@ EVENT_DATE = re.compile(r"^\d{4}(-(0[1-9]|1[0-2])(-(0[1-9]|[12]\d|3[01]))?)?$")
 
 def _items(path: Path, shown: str, key: str, problems: list[Problem]) -> list[tuple[int, LineDict]] | None:
     """The mappings listed under ``key:`` in an optional YAML file (None when it is absent)."""
-    if not path.is_file():
+    if not (path.exists() or path.is_symlink()):
         return None
-    text = read_text(path, shown, problems)
+    text = read_seed(path, shown, problems)
     data = parse_yaml(text, shown, problems) if text is not None else None
     if data is None:
         return []
@@ -498,12 +706,11 @@ def load_events(path: Path, shown: str, topics: set[str] | None, articles: set[s
         if not EVENT_DATE.match(date):
             problems.append(Problem(shown, item.line_of("date"), f"event date must be YYYY, YYYY-MM or YYYY-MM-DD (got {raw!r})"))
             continue
-        if len(date) == 10:
-            try:
-                dt.date.fromisoformat(date)
-            except ValueError:
-                problems.append(Problem(shown, item.line_of("date"), f"no such date: {date!r}"))
-                continue
+        full = date + "-01-01"[len(date) - 4:] if len(date) < 10 else date
+        checked, why = parse_date(full)
+        if checked is None:
+            problems.append(Problem(shown, item.line_of("date"), f"event date {why.replace(full, date) if len(date) < 10 else why}"))
+            continue
         title = _string(item, "title", shown, problems, required=True)
         tags = _strings(item, "topics", shown, problems)
         for slug in tags:

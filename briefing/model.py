@@ -82,6 +82,20 @@ class Article:
 
 
 @dataclass(frozen=True)
+class Rules:
+    """A topic's match rules for suggesting excerpts, checked when loaded (see ``suggest``)."""
+
+    terms: tuple[tuple[str, float], ...] = ()
+    """Phrase and weight: what a sentence scores for containing the phrase."""
+    companions: tuple[tuple[str, tuple[str, ...]], ...] = ()
+    """``with``: a term counts only with one of these phrases in the same sentence."""
+    excluded: tuple[str, ...] = ()
+    """``without``: phrases that make a sentence count for nothing."""
+    threshold: float = 2.0
+    """Score a paragraph needs to be suggested."""
+
+
+@dataclass(frozen=True)
 class Topic:
     """A subject the briefing covers."""
 
@@ -92,7 +106,7 @@ class Topic:
     bottom_line: str
     """Two or three sentences written by an editor, grounded in the excerpts."""
     related: tuple[str, ...]
-    rules: dict
+    rules: Rules
     """Match rules for suggesting excerpts (see ``suggest``)."""
     line: int
     src_path: str

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import tempfile
 from pathlib import Path
 
 from .errors import PublishFailed
@@ -16,7 +15,7 @@ FOOTER = ('<div style="font-size:8px;width:100%;text-align:center;color:#666">'
 
 
 def print_pack(site_dir: Path, target: Path) -> Path:
-    """Render ``pack/`` of a built site to ``target`` (written whole, or not at all)."""
+    """Render ``pack/`` of a built site to ``target`` (a temporary name: the caller moves it into place)."""
     if not Path(CHROMIUM).exists():
         raise PublishFailed(f"{CHROMIUM} not found: install Debian's chromium (make chromium)")
     try:
@@ -26,22 +25,15 @@ def print_pack(site_dir: Path, target: Path) -> Path:
     pack = site_dir / "pack" / "index.html"
     if not pack.is_file():
         pack = site_dir / "pack.html"
-    target.parent.mkdir(parents=True, exist_ok=True)
-    with tempfile.NamedTemporaryFile(dir=target.parent, prefix=f".{target.name}-", delete=False) as tmp:
-        partial = Path(tmp.name)
-    try:
-        with sync_playwright() as p:
-            browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-            try:
-                page = browser.new_page()
-                page.goto(pack.as_uri(), wait_until="load")
-                page.emulate_media(media="print", color_scheme="light")
-                page.pdf(path=str(partial), format="A4", print_background=True, display_header_footer=True,
-                         header_template="<span></span>", footer_template=FOOTER,
-                         margin={"top": "18mm", "bottom": "18mm", "left": "16mm", "right": "16mm"})
-            finally:
-                browser.close()
-        partial.replace(target)
-    finally:
-        partial.unlink(missing_ok=True)
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        try:
+            page = browser.new_page()
+            page.goto(pack.as_uri(), wait_until="load")
+            page.emulate_media(media="print", color_scheme="light")
+            page.pdf(path=str(target), format="A4", print_background=True, display_header_footer=True,
+                     header_template="<span></span>", footer_template=FOOTER,
+                     margin={"top": "18mm", "bottom": "18mm", "left": "16mm", "right": "16mm"})
+        finally:
+            browser.close()
     return target

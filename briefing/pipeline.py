@@ -20,7 +20,6 @@ from .changes import ChangesPage, compare_seeds
 from .model import Seeds
 from .render import render_page, render_site
 from .review import collect_warnings
-from .suggest import check_rules
 
 
 NAV_TITLES = {"index.md": "Home", "timeline.md": "Timeline", "people.md": "People", "sources.md": "Sources",
@@ -97,13 +96,12 @@ def verify(seeds_dir: Path, root: Path | None = None, settings: dict[str, Any] |
     with collector_paused():
         with _timed(timings, "load"):
             seeds = collect_seeds(seeds_dir, problems, root)
-            for topic in seeds.topics:
-                problems.extend(check_rules(topic))
         with _timed(timings, "anchor"):
             briefing = collect_anchors(seeds, problems)
     if any(p.severity == "error" for p in problems):
         raise SeedsInvalid(problems)
     if warnings is not None:
+        warnings.extend(problems)  # the loader's warnings (invisible characters …)
         warnings.extend(collect_warnings(briefing))
     if settings and settings.get("reviewed_only"):
         briefing = replace(briefing, excerpts=tuple(a for a in briefing.excerpts if a.excerpt.reviewed))
@@ -137,4 +135,4 @@ def source_date_epoch(composed: Composed) -> int:
     if not dates:
         return 0
     newest = max(dates)
-    return calendar.timegm(newest.timetuple())
+    return max(0, calendar.timegm(newest.timetuple()))  # gzip and zip take no time before 1970

@@ -21,6 +21,8 @@ from mkdocs.config import load_config
 from mkdocs.exceptions import Abort, ConfigurationError
 
 from .errors import PublishFailed
+from .output import (check_file_target, check_location, check_site_target, locked, mark_site, record_file,
+                     temporary_prefix)
 from .pipeline import Composed
 
 SHIM = "assets/javascripts/iframe-worker-shim.js"
@@ -67,34 +69,42 @@ def build_into(root: Path, site_dir: Path, variant: Variant, composed: Composed 
         raise PublishFailed(f"mkdocs build failed: {exc}") from None
 
 
-def publish_site(root: Path, out_dir: Path, variant: Variant, composed: Composed | None = None) -> Path:
-    """Build the site and put it at ``out_dir`` whole, or leave ``out_dir`` as it was."""
-    out_dir = out_dir.resolve()
-    out_dir.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}-new-", dir=out_dir.parent))
-    try:
-        build_into(root, staging, variant, composed)
-        swap_in(staging, out_dir)
-    except BaseException:
-        shutil.rmtree(staging, ignore_errors=True)
-        raise
+def publish_site(root: Path, out_dir: Path, variant: Variant, composed: Composed | None = None,
+                 protected: tuple[Path, ...] = ()) -> Path:
+    """Build the site and put it at ``out_dir`` whole, or leave ``out_dir`` as it was.
+
+    ``out_dir`` must be absent or a site Briefing built (``output.check_site_target``), in a
+    place ``output.check_location`` accepts; otherwise ``UnsafeTarget`` is raised before
+    anything is written. One build at a time per target (``output.locked``).
+    """
+    out_dir = check_location(out_dir, root, protected=protected)
+    check_site_target(out_dir)
+    with locked(out_dir):
+        check_site_target(out_dir)  # again: another build may have written it while we waited
+        staging = Path(tempfile.mkdtemp(prefix=temporary_prefix(out_dir, "new"), dir=out_dir.parent))
+        try:
+            build_into(root, staging, variant, composed)
+            mark_site(staging)
+            swap_in(staging, out_dir)
+        except BaseException:
+            shutil.rmtree(staging, ignore_errors=True)
+            raise
     return out_dir
 
 
 def swap_in(new: Path, target: Path) -> None:
-    """Replace ``target`` by ``new`` with two renames on the same file system."""
+    """Replace ``target`` by ``new`` with two renames on the same file system (under the target's lock)."""
     os.chmod(new, 0o755)  # mkdtemp makes it private; a site is meant to be read
     old = None
     if target.exists():
-        old = target.with_name(f".{target.name}-old-{os.getpid()}")
-        if old.exists():
-            shutil.rmtree(old)
-        os.rename(target, old)
+        old = Path(tempfile.mkdtemp(prefix=temporary_prefix(target, "old"), dir=target.parent))
+        os.rename(target, old / target.name)
     try:
         os.rename(new, target)
     except OSError:
         if old is not None:
-            os.rename(old, target)
+            os.rename(old / target.name, target)
+            old.rmdir()
         raise
     if old is not None:
         shutil.rmtree(old, ignore_errors=True)
@@ -143,22 +153,51 @@ Built on {built} from {articles} articles and {excerpts} excerpts on
 """
 
 
-def write_bundle(root: Path, dist_dir: Path, composed: Composed, variant: Variant) -> Path:
-    """Build the offline site and pack it into ``dist/briefing-offline-<date>.zip``, reproducibly."""
+def write_bundle(root: Path, dist_dir: Path, composed: Composed, variant: Variant,
+                 protected: tuple[Path, ...] = ()) -> Path:
+    """Build the offline site and pack it into ``dist/briefing-offline-<date>.zip``, reproducibly.
+
+    The zip replaces only a zip Briefing wrote there before (``output.check_file_target``)."""
     newest = max((a.published for a in composed.briefing.articles), default=dt.date(1980, 1, 1))
     name = f"briefing-offline-{newest.isoformat()}"
-    dist_dir.mkdir(parents=True, exist_ok=True)
-    with tempfile.TemporaryDirectory(dir=dist_dir, prefix=".bundle-") as tmp:
-        site_dir = Path(tmp) / name
-        build_into(root, site_dir, variant, composed)
-        (site_dir / "README.txt").write_text(BUNDLE_README.format(
-            built=newest.isoformat(), articles=len(composed.briefing.articles),
-            excerpts=len(composed.briefing.excerpts), topics=len(composed.briefing.topics),
-            newest=newest.isoformat()), encoding="utf-8")
-        partial = Path(tmp) / f"{name}.zip"
-        zip_tree(site_dir, partial, name, newest)
-        target = dist_dir / f"{name}.zip"
-        os.replace(partial, target)
+    dist_dir = check_location(dist_dir, root, protected=protected)
+    target = dist_dir / f"{name}.zip"
+    check_file_target(target)
+    with locked(target):
+        check_file_target(target)
+        with tempfile.TemporaryDirectory(dir=dist_dir, prefix=temporary_prefix(target, "new")) as tmp:
+            site_dir = Path(tmp) / name
+            build_into(root, site_dir, variant, composed)
+            (site_dir / "README.txt").write_text(BUNDLE_README.format(
+                built=newest.isoformat(), articles=len(composed.briefing.articles),
+                excerpts=len(composed.briefing.excerpts), topics=len(composed.briefing.topics),
+                newest=newest.isoformat()), encoding="utf-8")
+            partial = Path(tmp) / f"{name}.zip"
+            zip_tree(site_dir, partial, name, newest)
+            os.replace(partial, target)
+            record_file(target)
+    return target
+
+
+def write_pdf(root: Path, dist_dir: Path, composed: Composed, variant: Variant,
+              protected: tuple[Path, ...] = ()) -> Path:
+    """Build the site and print its briefing pack to ``dist/briefing-<date>.pdf`` (whole, or not at all).
+
+    The PDF replaces only a PDF Briefing wrote there before (``output.check_file_target``)."""
+    from .pdf import print_pack
+
+    newest = max((a.published for a in composed.briefing.articles), default=dt.date(1980, 1, 1))
+    dist_dir = check_location(dist_dir, root, protected=protected)
+    target = dist_dir / f"briefing-{newest.isoformat()}.pdf"
+    check_file_target(target)
+    with locked(target):
+        check_file_target(target)
+        with tempfile.TemporaryDirectory(dir=dist_dir, prefix=temporary_prefix(target, "new")) as tmp:
+            site_dir = Path(tmp) / "site"
+            build_into(root, site_dir, variant, composed)
+            partial = print_pack(site_dir, Path(tmp) / target.name)
+            os.replace(partial, target)
+            record_file(target)
     return target
 
 

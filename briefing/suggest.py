@@ -24,8 +24,6 @@ from .errors import Problem
 from .model import Article, Briefing, Excerpt, Paragraph, Topic
 from .text import normalize
 
-DEFAULT_THRESHOLD = 2.0
-RULE_FIELDS = {"terms", "with", "without", "threshold"}
 _SENTENCE = re.compile(r"(?<=[.!?…])([\"'”’)]*)\s+(?=[\"'“‘„(]?[A-Z0-9])")
 
 
@@ -78,21 +76,14 @@ class Match:
         return self.paragraph.text[self.span[0]:self.span[1]].strip()
 
 
-def _terms(rules: dict) -> dict[str, float]:
-    terms = rules.get("terms") or {}
-    if isinstance(terms, list):
-        return {str(t): 1.0 for t in terms}
-    return {str(t): float(w) for t, w in terms.items()}
-
-
 def score_paragraph(topic: Topic, paragraph: Paragraph) -> Match | None:
     """Score a paragraph against a topic's rules; None when nothing matches."""
     rules = topic.rules
-    terms = _terms(rules)
+    terms = dict(rules.terms)
     if not terms:
         return None
-    companions = {str(k): [str(v) for v in vs] for k, vs in (rules.get("with") or {}).items()}
-    excluded = [str(t) for t in rules.get("without") or []]
+    companions = dict(rules.companions)
+    excluded = rules.excluded
     text = normalize(paragraph.text)
     total, found, first, last = 0.0, [], None, None
     original_spans = sentences(paragraph.text)
@@ -118,7 +109,7 @@ def score_paragraph(topic: Topic, paragraph: Paragraph) -> Match | None:
 
 def threshold_of(topic: Topic) -> float:
     """Score a paragraph needs for the topic."""
-    return float(topic.rules.get("threshold", DEFAULT_THRESHOLD))
+    return topic.rules.threshold
 
 
 def suggest_for_article(article: Article, topics: tuple[Topic, ...]) -> list[Match]:
@@ -130,21 +121,6 @@ def suggest_for_article(article: Article, topics: tuple[Topic, ...]) -> list[Mat
             if match is not None and match.score >= threshold_of(topic):
                 matches.append(match)
     return matches
-
-
-def check_rules(topic: Topic) -> list[Problem]:
-    """Problems in a topic's rules (unknown keys, bad weights)."""
-    problems = []
-    for key in topic.rules:
-        if key not in RULE_FIELDS:
-            problems.append(Problem(topic.src_path, topic.line, f"unknown rule {key!r} in topic {topic.slug!r}",
-                                    f"known rules: {', '.join(sorted(RULE_FIELDS))}"))
-    try:
-        _terms(topic.rules)
-        threshold_of(topic)
-    except (TypeError, ValueError, AttributeError):
-        problems.append(Problem(topic.src_path, topic.line, f"rules of topic {topic.slug!r}: weights and threshold must be numbers"))
-    return problems
 
 
 def missing_excerpts(briefing: Briefing, article_ids: set[str] | None = None) -> list[tuple[Article, Match]]:

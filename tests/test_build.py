@@ -57,10 +57,11 @@ def test_two_builds_are_byte_identical(seeds: Path, tmp_path: Path):
 
 def test_build_replaces_previous_output_whole(seeds: Path, tmp_path: Path):
     out = tmp_path / "site"
-    out.mkdir()
+    assert run_build("--seeds", str(seeds), "--out", str(out)).returncode == 0
     (out / "stale.html").write_text("old")
     assert run_build("--seeds", str(seeds), "--out", str(out)).returncode == 0
     assert not (out / "stale.html").exists() and (out / "index.html").exists()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["seeds", "site"]  # no lock or temporary left
 
 
 def hostile_site(seeds: Path, tmp_path: Path) -> Path:

@@ -6,6 +6,7 @@ from pathlib import Path
 import pytest
 
 from briefing.ingest import article_id_for, clean_article, split_text
+from briefing.load import rules_of
 from briefing.model import Paragraph, Topic
 from briefing.suggest import score_paragraph, term_pattern
 from conftest import run_build
@@ -85,7 +86,7 @@ def test_terms_match_whole_words(term, text, hit):
 
 
 def topic(**rules) -> Topic:
-    return Topic("t", "T", "", "", (), rules, 1, "seeds/topics.yml")
+    return Topic("t", "T", "", "", (), rules_of(rules), 1, "seeds/topics.yml")
 
 
 def score(text: str, **rules) -> float:

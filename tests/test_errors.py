@@ -139,7 +139,7 @@ def test_failed_build_leaves_the_previous_site_untouched(seeds, tmp_path):
 
 
 def test_yaml_values_are_read_as_pyyaml_reads_them_with_lines_kept():
-    text = ("a: &x [1, two, \"3\", {b: c}]\nd: *x\ne:\n  <<: {f: 1}\n  g: 2.5\nh: 2020-01-02\n"
+    text = ("a: [1, two, \"3\", {b: c}]\nd: [1]\ne:\n  <<: {f: 1}\n  g: 2.5\nh: 2020-01-02\n"
             "i: null\nj: yes\nk: ~\nl: \"2020-01-02\"\nm: 0x1F\nn: .inf\no: !!str 12\n")
     problems = []
     data = parse_yaml(text, "x.yml", problems, line_offset=10)
@@ -150,4 +150,4 @@ def test_yaml_values_are_read_as_pyyaml_reads_them_with_lines_kept():
 def test_a_recursive_yaml_alias_is_an_error_not_a_hang():
     problems = []
     assert parse_yaml("a: &x [*x]\n", "x.yml", problems) is None
-    assert [str(p) for p in problems] == ["x.yml:1: malformed YAML: found unconstructable recursive node"]
+    assert [p.message for p in problems] == ["YAML anchors and aliases (&name, *name) are not allowed"]
