@@ -262,6 +262,7 @@ def collect_seeds(seeds_dir: Path, problems: list[Problem], root: Path | None = 
     topics = topics or []
     articles: list[Article] = []
     first_seen: dict[str, str] = {}
+    unloaded: set[str] = set()
     articles_dir = seeds_dir / "articles"
     if not articles_dir.is_dir():
         problems.append(Problem(_shown(articles_dir, root), 1, "folder of articles not found",
@@ -272,6 +273,7 @@ def collect_seeds(seeds_dir: Path, problems: list[Problem], root: Path | None = 
         shown = _shown(path, root)
         article = load_article(path, shown, known, problems)
         if article is None:
+            unloaded.add(path.stem)  # its problem is reported; events citing it need no other
             continue
         if article.id in first_seen:
             problems.append(Problem(
@@ -282,7 +284,7 @@ def collect_seeds(seeds_dir: Path, problems: list[Problem], root: Path | None = 
         articles.append(article)
     people = load_people(seeds_dir / "people.yml", _shown(seeds_dir / "people.yml", root), problems)
     events = load_events(seeds_dir / "events.yml", _shown(seeds_dir / "events.yml", root), known,
-                         set(first_seen), problems)
+                         set(first_seen), problems, unloaded)
     return Seeds(topics=tuple(topics), articles=tuple(articles), people=people, events=events)
 
 
@@ -696,7 +698,7 @@ def load_people(path: Path, shown: str, problems: list[Problem]) -> tuple[Person
 
 
 def load_events(path: Path, shown: str, topics: set[str] | None, articles: set[str],
-                problems: list[Problem]) -> tuple[Event, ...]:
+                problems: list[Problem], unloaded: set[str] = frozenset()) -> tuple[Event, ...]:
     """Read ``events.yml`` (optional); every event needs at least one supporting quote."""
     events: list[Event] = []
     for line, item in _items(path, shown, "events", problems) or []:
@@ -730,6 +732,8 @@ def load_events(path: Path, shown: str, topics: set[str] | None, articles: set[s
             _unknown_fields(entry, SUPPORT_FIELDS, "support", shown, problems)
             article = _string(entry, "article", shown, problems, required=True)
             quote = _string(entry, "quote", shown, problems, required=True)
+            if article in unloaded:
+                continue  # an article that failed to load, with its own error
             if article and article not in articles:
                 problems.append(Problem(shown, entry.line_of("article"), f"unknown article {article!r}",
                                         _close(article, articles, "articles")))

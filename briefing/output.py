@@ -16,6 +16,7 @@ import json
 import os
 import shutil
 import sys
+import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -179,6 +180,22 @@ def locked(target: Path) -> Iterator[None]:
     finally:
         lock_path.unlink(missing_ok=True)
         handle.close()
+
+
+@contextlib.contextmanager
+def writing_file(target: Path) -> Iterator[tuple[Path, Path]]:
+    """Write the file ``target`` whole or not at all, replacing only a file Briefing wrote.
+
+    Yields (a temporary folder beside it, the temporary path to write the file to); when the
+    block ends without error, the file is moved into place and recorded."""
+    check_file_target(target)
+    with locked(target):
+        check_file_target(target)  # again: another build may have written it while we waited
+        with tempfile.TemporaryDirectory(dir=target.parent, prefix=temporary_prefix(target, "new")) as tmp:
+            partial = Path(tmp) / target.name
+            yield Path(tmp), partial
+            os.replace(partial, target)
+            record_file(target)
 
 
 def clean_leftovers(target: Path) -> list[Path]:

@@ -21,8 +21,7 @@ from mkdocs.config import load_config
 from mkdocs.exceptions import Abort, ConfigurationError
 
 from .errors import PublishFailed
-from .output import (check_file_target, check_location, check_site_target, locked, mark_site, record_file,
-                     temporary_prefix)
+from .output import check_location, check_site_target, locked, mark_site, temporary_prefix, writing_file
 from .pipeline import Composed
 
 SHIM = "assets/javascripts/iframe-worker-shim.js"
@@ -160,22 +159,15 @@ def write_bundle(root: Path, dist_dir: Path, composed: Composed, variant: Varian
     The zip replaces only a zip Briefing wrote there before (``output.check_file_target``)."""
     newest = max((a.published for a in composed.briefing.articles), default=dt.date(1980, 1, 1))
     name = f"briefing-offline-{newest.isoformat()}"
-    dist_dir = check_location(dist_dir, root, protected=protected)
-    target = dist_dir / f"{name}.zip"
-    check_file_target(target)
-    with locked(target):
-        check_file_target(target)
-        with tempfile.TemporaryDirectory(dir=dist_dir, prefix=temporary_prefix(target, "new")) as tmp:
-            site_dir = Path(tmp) / name
-            build_into(root, site_dir, variant, composed)
-            (site_dir / "README.txt").write_text(BUNDLE_README.format(
-                built=newest.isoformat(), articles=len(composed.briefing.articles),
-                excerpts=len(composed.briefing.excerpts), topics=len(composed.briefing.topics),
-                newest=newest.isoformat()), encoding="utf-8")
-            partial = Path(tmp) / f"{name}.zip"
-            zip_tree(site_dir, partial, name, newest)
-            os.replace(partial, target)
-            record_file(target)
+    target = check_location(dist_dir, root, protected=protected) / f"{name}.zip"
+    with writing_file(target) as (tmp, partial):
+        site_dir = tmp / name
+        build_into(root, site_dir, variant, composed)
+        (site_dir / "README.txt").write_text(BUNDLE_README.format(
+            built=newest.isoformat(), articles=len(composed.briefing.articles),
+            excerpts=len(composed.briefing.excerpts), topics=len(composed.briefing.topics),
+            newest=newest.isoformat()), encoding="utf-8")
+        zip_tree(site_dir, partial, name, newest)
     return target
 
 
@@ -187,17 +179,11 @@ def write_pdf(root: Path, dist_dir: Path, composed: Composed, variant: Variant,
     from .pdf import print_pack
 
     newest = max((a.published for a in composed.briefing.articles), default=dt.date(1980, 1, 1))
-    dist_dir = check_location(dist_dir, root, protected=protected)
-    target = dist_dir / f"briefing-{newest.isoformat()}.pdf"
-    check_file_target(target)
-    with locked(target):
-        check_file_target(target)
-        with tempfile.TemporaryDirectory(dir=dist_dir, prefix=temporary_prefix(target, "new")) as tmp:
-            site_dir = Path(tmp) / "site"
-            build_into(root, site_dir, variant, composed)
-            partial = print_pack(site_dir, Path(tmp) / target.name)
-            os.replace(partial, target)
-            record_file(target)
+    target = check_location(dist_dir, root, protected=protected) / f"briefing-{newest.isoformat()}.pdf"
+    with writing_file(target) as (tmp, partial):
+        site_dir = tmp / "site"
+        build_into(root, site_dir, variant, composed)
+        print_pack(site_dir, partial)
     return target
 
 
