@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+import os
+import re
+import traceback
+from collections.abc import Iterable
 from dataclasses import dataclass
+from pathlib import Path
 
 
 @dataclass(frozen=True, order=True)
@@ -57,3 +62,70 @@ def format_problems(problems: list[Problem]) -> str:
     if counts:
         lines.append(", ".join(counts))
     return "\n".join(lines)
+
+
+
+_ROOT = Path(__file__).resolve().parent.parent
+"""The project: paths in messages are shown relative to it."""
+
+
+def shown(path: str | os.PathLike, root: Path = _ROOT) -> str:
+    """A path as messages print it: relative to the project where it is inside it."""
+    candidate = Path(path)
+    try:
+        return candidate.resolve().relative_to(root.resolve()).as_posix()
+    except (ValueError, OSError):
+        return str(path)
+
+
+def _is_template(filename: str) -> bool:
+    # Jinja2 puts each template's own file and line into the traceback of an error it raised.
+    return filename.endswith((".j2", ".html")) and not filename.startswith("<")
+
+
+def _locate(frames: Iterable[tuple[str, int]], root: Path) -> str:
+    """``path:line: `` of the frame to blame: the innermost template, else the innermost frame
+    in the project, else the innermost one; empty when there is no frame at all."""
+    frames = list(frames)
+    templates = [f for f in frames if _is_template(f[0])]
+    ours = [f for f in frames if _inside(f[0], root)]
+    chosen = (templates or ours or frames or [None])[-1]
+    return f"{shown(chosen[0], root)}:{chosen[1]}: " if chosen else ""
+
+
+def _inside(filename: str, root: Path) -> bool:
+    """Whether a file is the project's own (its virtual environment, if inside, is not)."""
+    try:
+        relative = Path(filename).resolve().relative_to(root.resolve())
+    except (ValueError, OSError):
+        return False
+    return not relative.parts or not relative.parts[0].startswith(".")
+
+
+def describe_exception(exc: BaseException, root: Path = _ROOT) -> str:
+    """One ``path:line: Kind: message`` for an exception, the place being where it went wrong
+    in a template or in the project's code; mkdocs' own errors as mkdocs words them."""
+    kind = type(exc).__name__
+    if kind in ("Abort", "ConfigurationError", "PublishFailed"):
+        return str(exc)
+    lineno = getattr(exc, "lineno", None)
+    filename = getattr(exc, "filename", None)
+    if isinstance(exc, SyntaxError) or kind == "TemplateSyntaxError":
+        message = getattr(exc, "message", None) or getattr(exc, "msg", None) or str(exc)
+        if filename and lineno:
+            return f"{shown(filename, root)}:{lineno}: {kind}: {message}"
+        return f"{kind}: {message}"
+    frames = [(f.filename, f.lineno or 0) for f in traceback.extract_tb(exc.__traceback__)]
+    return f"{_locate(frames, root)}{kind}: {exc}"
+
+
+_FRAME = re.compile(r'^  File "([^"]+)", line (\d+)', re.M)
+
+
+def describe_traceback_text(kind: str, message: str, details: str, root: Path = _ROOT) -> str:
+    """As ``describe_exception``, for an exception known only by its formatted traceback
+    (as ``background.BackgroundFailed`` carries it)."""
+    if kind == "Abort":
+        return message
+    frames = [(path, int(line)) for path, line in _FRAME.findall(details)]
+    return f"{_locate(frames, root)}{kind + ': ' if kind else ''}{message}"

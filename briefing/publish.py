@@ -21,7 +21,7 @@ from mkdocs.config import load_config
 from mkdocs.exceptions import Abort, ConfigurationError
 
 from .errors import PublishFailed
-from .output import check_location, check_site_target, locked, mark_site, temporary_prefix, writing_file
+from .output import SITE_MARKER, check_location, check_site_target, locked, temporary_prefix, writing_file
 from .pipeline import Composed
 
 SHIM = "assets/javascripts/iframe-worker-shim.js"
@@ -82,8 +82,7 @@ def publish_site(root: Path, out_dir: Path, variant: Variant, composed: Composed
         check_site_target(out_dir)  # again: another build may have written it while we waited
         staging = Path(tempfile.mkdtemp(prefix=temporary_prefix(out_dir, "new"), dir=out_dir.parent))
         try:
-            build_into(root, staging, variant, composed)
-            mark_site(staging)
+            build_into(root, staging, variant, composed)  # the hook marks it as a Briefing site
             swap_in(staging, out_dir)
         except BaseException:
             shutil.rmtree(staging, ignore_errors=True)
@@ -192,7 +191,7 @@ def zip_tree(folder: Path, zip_path: Path, prefix: str, date: dt.date) -> None:
     stamp = (max(date.year, 1980), date.month, date.day, 0, 0, 0)
     with zipfile.ZipFile(zip_path, "w", zipfile.ZIP_DEFLATED, compresslevel=9) as archive:
         for path in sorted(folder.rglob("*")):
-            if not path.is_file():
+            if not path.is_file() or path.relative_to(folder).as_posix() == SITE_MARKER:
                 continue
             info = zipfile.ZipInfo(f"{prefix}/{path.relative_to(folder).as_posix()}", date_time=stamp)
             info.external_attr = (stat.S_IFREG | 0o644) << 16
