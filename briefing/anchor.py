@@ -2,12 +2,91 @@
 
 from __future__ import annotations
 
+import bisect
 import difflib
+import itertools
 import re
 
 from .errors import Problem, SeedsInvalid
 from .model import Anchored, AnchoredEvent, Article, Briefing, Excerpt, Paragraph, Seeds
 from .text import normalize, normalize_with_map, shorten
+
+
+class QuoteFinder:
+    """Where a folded quote occurs in a folded text (an article's folded paragraphs joined by
+    newlines), overlapping occurrences included: what ``str.find`` from each match + 1 finds.
+
+    A ``str.find`` per quote reads the whole text, so a long article's quotes cost time
+    quadratic in its length. For a long text, a quarter of its word starts (chosen by the hash
+    of the KEY characters from them, so the same in any copy of the same words) are indexed, on
+    first use, by that hash. Wherever a quote occurs, the word starts inside it (after one of its
+    spaces) are word starts of the text with the same KEY characters: the least frequent of its
+    indexed keys gives the few places to compare, and a key the text does not have means no
+    occurrence. Quotes with no such key (a few words) are searched with ``str.find``.
+    """
+
+    KEY = 24
+    """Characters from a word start that are hashed."""
+    SAMPLE = 3
+    """A word start is indexed when ``hash(key) & SAMPLE`` is 0: one in four."""
+    LONG = 65_536
+    """Shorter texts are searched with ``str.find`` only (an index would not pay for itself)."""
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self._places: dict[int, list[int]] | None = None
+
+    def _index(self) -> dict[int, list[int]]:
+        if self._places is None:
+            text, key = self.text, self.KEY
+            # Word starts: 0 and after each space or newline (folded text has no double spaces).
+            lengths = map(len, text.replace("\n", " ").split(" "))
+            starts = [0, *itertools.accumulate(map((1).__add__, lengths))][:-1]
+            hashes = map(hash, map(text.__getitem__, map(slice, starts, map(key.__add__, starts))))
+            places: dict[int, list[int]] = {}
+            for start, value in zip(starts, hashes):
+                if not value & self.SAMPLE:
+                    found = places.get(value)
+                    if found is None:
+                        places[value] = [start]
+                    else:
+                        found.append(start)
+            self._places = places
+        return self._places
+
+    def find_all(self, quote: str, limit: int = 0) -> list[int]:
+        """Offsets in the text where ``quote`` (folded, not empty) starts, in order; at most
+        ``limit`` of them when it is not 0."""
+        text, key = self.text, self.KEY
+        best: tuple[int, list[int]] | None = None
+        offset = quote.find(" ") + 1
+        if len(text) > self.LONG and 0 < offset <= len(quote) - key:
+            index = self._index()
+            while 0 < offset <= len(quote) - key:
+                value = hash(quote[offset:offset + key])
+                if not value & self.SAMPLE:
+                    places = index.get(value)
+                    if places is None:
+                        return []  # an occurrence would have put this key in the index
+                    if best is None or len(places) < len(best[1]):
+                        best = (offset, places)
+                        if len(places) == 1:
+                            break
+                offset = quote.find(" ", offset) + 1
+        found: list[int] = []
+        if best is not None:
+            offset, places = best
+            for place in places:
+                if place >= offset and text.startswith(quote, place - offset):
+                    found.append(place - offset)
+                    if len(found) == limit:
+                        break
+            return found
+        at = text.find(quote)
+        while at != -1 and (not limit or len(found) < limit):
+            found.append(at)
+            at = text.find(quote, at + 1)
+        return found
 
 
 class ArticleIndex:
@@ -18,28 +97,50 @@ class ArticleIndex:
         # Folding is fast (C); the map back to original offsets is built only where a quote is found.
         self.folded: list[tuple[Paragraph, str]] = [(p, normalize(p.text)) for p in article.paragraphs]
         self._maps: dict[int, list[int] | range] = {}
+        self._finder: QuoteFinder | None = None
+        self._starts: list[int] = []
 
     def _map(self, paragraph: Paragraph) -> list[int] | range:
         if paragraph.number not in self._maps:
             self._maps[paragraph.number] = normalize_with_map(paragraph.text)[1]
         return self._maps[paragraph.number]
 
+    def _joined(self) -> tuple[QuoteFinder, list[int]]:
+        """The folded paragraphs joined by newlines (folded text has none, so a quote never
+        matches across paragraphs), and the offset each starts at; built on first use."""
+        if self._finder is None:
+            self._finder = QuoteFinder("\n".join(folded for _, folded in self.folded))
+            starts, offset = [], 0
+            for _, folded in self.folded:
+                starts.append(offset)
+                offset += len(folded) + 1
+            self._starts = starts
+        return self._finder, self._starts
+
     def occurrences(self, excerpt: Excerpt) -> list[tuple[Paragraph, int, int]]:
         """Every place the quote occurs, filtered by prefix and suffix, as original offsets."""
         quote = normalize(excerpt.quote)
         prefix = normalize(excerpt.prefix)
         suffix = normalize(excerpt.suffix)
+        if not quote:
+            return []  # the loader never gives an empty quote
+        # One search of one string per quote, not one per paragraph (see QuoteFinder).
+        finder, starts = self._joined()
         found = []
-        for paragraph, folded in self.folded:
-            start = folded.find(quote)
-            while start != -1:
-                end = start + len(quote)
-                if (not prefix or folded[:start].rstrip().endswith(prefix)) and (
-                    not suffix or folded[end:].lstrip().startswith(suffix)
-                ):
-                    index = self._map(paragraph)
-                    found.append((paragraph, index[start], index[end - 1] + 1))
-                start = folded.find(quote, start + 1)
+        for at in finder.find_all(quote):
+            number = bisect.bisect_right(starts, at) - 1
+            paragraph, folded = self.folded[number]
+            start = at - starts[number]
+            end = start + len(quote)
+            # Folded text has single spaces and no space at either end, so rstrip() and lstrip()
+            # of the text around the quote drop at most the one space next to it.
+            before = start - 1 if start and folded[start - 1] == " " else start
+            after = end + 1 if end < len(folded) and folded[end] == " " else end
+            if (not prefix or folded.endswith(prefix, 0, before)) and (
+                not suffix or folded.startswith(suffix, after)
+            ):
+                index = self._map(paragraph)
+                found.append((paragraph, index[start], index[end - 1] + 1))
         return found
 
     def closest(self, quote: str) -> tuple[Paragraph, str] | None:

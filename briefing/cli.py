@@ -3,16 +3,17 @@
 from __future__ import annotations
 
 import argparse
-import datetime as dt
 import logging
 import os
 import re
 import sys
 from pathlib import Path
 
+import jinja2
+
 from .changes import GitError, read_base_seeds, resolve_base
-from .errors import Problem, PublishFailed, SeedsInvalid, format_problems
-from .ingest import add_article
+from .errors import Problem, PublishFailed, SeedsInvalid, describe_exception, format_problems
+from .ingest import add_article, check_input, check_options
 from .load import collect_seeds
 from .suggest import evaluate, missing_excerpts
 from .text import shorten
@@ -68,24 +69,26 @@ def cmd_check(args: argparse.Namespace) -> int:
 def cmd_add_article(args: argparse.Namespace) -> int:
     """Bring a plain-text article into seeds/articles/, with suggested (unreviewed) excerpts."""
     seeds_dir = Path(args.seeds).resolve()
+    options, errors = check_options(source=args.source, date=args.date, title=args.title, authors=args.author or (),
+                                    language=args.language, url=args.url or "")
+    if why := check_input(args.path):
+        errors.append(why)
+    if errors:
+        print("\n".join(f"error: {e}" for e in errors), file=sys.stderr)
+        return 2
     problems: list[Problem] = []
-    try:
-        date = dt.date.fromisoformat(args.date)
-    except ValueError:
-        print(f"error: --date must be YYYY-MM-DD (got {args.date!r})", file=sys.stderr)
-        return 2
-    if args.url and not re.match(r"^https?://", args.url):
-        print(f"error: --url must start with http:// or https:// (got {args.url!r})", file=sys.stderr)
-        return 2
     topics = collect_seeds(seeds_dir, problems, _display_root(seeds_dir)).topics
     added = None
     if not [p for p in problems if p.severity == "error"]:
-        added = add_article(Path(args.path), seeds_dir / "articles", topics, source=args.source, date=date,
-                            title=args.title, url=args.url or "", authors=tuple(args.author or ()),
-                            language=args.language, problems=problems,
+        problems = []  # warnings about the seeds are for check; only the new article's are shown
+        added = add_article(Path(args.path), seeds_dir / "articles", topics, source=options.source, date=options.date,
+                            title=options.title, url=options.url, authors=options.authors,
+                            language=options.language, problems=problems,
                             shown_dir=(seeds_dir / "articles").relative_to(_display_root(seeds_dir)).as_posix())
-    if added is None:
-        print(format_problems(problems), file=sys.stderr)
+    notes = [f"warning: {note}" for note in options.notes]
+    if added is None:  # what stopped it first, then the warnings
+        print("\n".join([format_problems(sorted(problems, key=lambda p: p.severity != "error"))] + notes),
+              file=sys.stderr)
         return 1
     print(f"Wrote {added.shown}: {len(added.article.paragraphs)} paragraphs, "
           f"{len(added.excerpts)} suggested excerpt{'' if len(added.excerpts) == 1 else 's'} (unreviewed)")
@@ -95,6 +98,8 @@ def cmd_add_article(args: argparse.Namespace) -> int:
         print("Removed (listed under 'removed:' in the file; move any back into the text if it belongs there):")
         for text in added.removed:
             print(f"  - {shorten(text, 100)}")
+    if notes or problems:
+        print("\n".join(notes + [str(p) for p in problems]), file=sys.stderr)
     return 0
 
 
@@ -257,13 +262,13 @@ def make_parser() -> argparse.ArgumentParser:
     check.set_defaults(func=cmd_check)
 
     add = sub.add_parser("add-article", parents=[common], help="bring a plain-text article into seeds/articles/")
-    add.add_argument("path", help="plain-text file: headline on the first line, then the text")
+    add.add_argument("path", help="plain-text UTF-8 file: headline on the first line, then the text")
     add.add_argument("--source", required=True, help="the publication")
     add.add_argument("--date", required=True, help="publication date, YYYY-MM-DD")
-    add.add_argument("--url", default="", help="where it was published")
+    add.add_argument("--url", default="", help="where it was published: an absolute http:// or https:// URL")
     add.add_argument("--title", default=None, help="headline, when the first line is not it")
     add.add_argument("--author", action="append", help="an author (repeat for several)")
-    add.add_argument("--language", default="en", help="language code (default: en)")
+    add.add_argument("--language", default="en", help="BCP 47 language tag, such as en or zh-hans (default: en)")
     add.set_defaults(func=cmd_add_article)
 
     suggest = sub.add_parser("suggest", parents=[common], help="paragraphs that match a topic but have no excerpt for it")
@@ -310,10 +315,16 @@ def main(argv: list[str] | None = None) -> int:
     except UnsafeTarget as exc:
         print(str(exc), file=sys.stderr)
         return 2
+    except jinja2.TemplateNotFound as exc:
+        print(f"error: template {exc}; nothing was changed", file=sys.stderr)
+        return 1
+    except jinja2.TemplateError as exc:
+        print(f"{describe_exception(exc, ROOT)}\nnothing was changed", file=sys.stderr)
+        return 1
     except KeyboardInterrupt:
         print("interrupted; the previous output was left as it was", file=sys.stderr)
         return 130
     except OSError as exc:  # the disk, not the input: full, read-only, no permission
         where = f"{exc.filename}: " if exc.filename else ""
-        print(f"error: {where}{exc.strerror or exc}; nothing was changed", file=sys.stderr)
+        print(f"error: {where}{exc.strerror or exc}", file=sys.stderr)
         return 1

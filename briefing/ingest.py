@@ -3,17 +3,24 @@
 from __future__ import annotations
 
 import datetime as dt
+import os
 import re
+import stat
+import sys
+import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import yaml
+from anyascii import anyascii
 
 from .errors import Problem
-from .load import SAFE_ID, read_text
+from .load import MAX_SEED_BYTES, SAFE_ID, read_text
 from .model import Article, Excerpt, Paragraph, Topic
 from .suggest import suggested_excerpts
 from .text import normalize, slugify
+from .values import (check_url, control_characters, invisible_characters, language_tag, parse_date,
+                     remove_control_characters, summarize)
 
 # Lines that start the page furniture at the end of a pasted article; what follows them goes too.
 DEBRIS_MARKERS = re.compile(
@@ -37,11 +44,15 @@ class Cleaned:
     byline: str = ""
 
 
+_BLANKS = re.compile(r"[ \t]+")
+
+
 def _blocks(text: str) -> list[list[str]]:
     blocks, current = [], []
     for line in text.split("\n"):
-        if line.strip(" \t"):
-            current.append(re.sub(r"[ \t]+", " ", line.strip(" \t")))  # other Unicode spaces are kept
+        line = line.strip()  # every white space, as the loader strips the lines of a seed file
+        if line:
+            current.append(_BLANKS.sub(" ", line))  # other Unicode spaces within a line are kept
         elif current:
             blocks.append(current)
             current = []
@@ -78,11 +89,14 @@ def clean_article(text: str, title: str | None, authors: tuple[str, ...] = ()) -
         title = paragraphs.pop(0) if paragraphs else ""
     byline = ""
     kept = []
+    headline = normalize(title).casefold()
+    names = {normalize(a).casefold() for a in authors}
     for index, paragraph in enumerate(paragraphs):
-        if normalize(paragraph).casefold() == normalize(title).casefold():
+        folded = normalize(paragraph).casefold()
+        if folded == headline:
             removed.append(paragraph)  # the headline again
             continue
-        if index < 3 and any(normalize(paragraph).casefold() == normalize(a).casefold() for a in authors):
+        if index < 3 and folded in names:
             removed.append(paragraph)  # a bare byline naming a given author
             continue
         match = BYLINE.match(paragraph)
@@ -101,43 +115,225 @@ def clean_article(text: str, title: str | None, authors: tuple[str, ...] = ()) -
     return Cleaned(title=title, paragraphs=kept[:cut], removed=removed, byline=byline)
 
 
-def article_id_for(date: dt.date, title: str, max_words: int = 8) -> str:
-    """``<date>-<first words of the title>``: safe, readable, stable."""
-    words = slugify(title).split("-")[:max_words]
-    slug = f"{date.isoformat()}-{'-'.join(w for w in words if w)}".strip("-")[:100].rstrip("-")
-    return slug if SAFE_ID.match(slug) else date.isoformat()
+def _transliterated(title: str) -> str:
+    """The letters and digits of ``title`` in ASCII, anything else a space: "中文标题" → " Zhong  Wen ..."."""
+    out = []
+    for char in title:
+        if char.isascii():
+            out.append(char)
+        elif unicodedata.category(char)[0] in "LMN":
+            ascii_ = anyascii(char)
+            # A wide letter (Chinese, Japanese, Korean) is a syllable or a word of its own.
+            out.append(f" {ascii_} " if unicodedata.east_asian_width(char) == "W" else ascii_)
+        else:
+            out.append(" ")  # punctuation, symbols, emoji: not words of an id
+    return "".join(out)
 
 
-def _yaml_value(value: object) -> str:
-    return yaml.safe_dump(value, allow_unicode=True, width=100000, default_flow_style=True).strip().removesuffix("\n...")
+def article_id_for(date: dt.date, title: str, max_words: int = 8, taken: set[str] | frozenset = frozenset()) -> str:
+    """``<date>-<first words of the title>``, transliterated to ASCII: safe, readable, stable.
+
+    A title with no letters or digits to write (only emoji or punctuation, say) gives
+    ``article-<date>-<n>``, n = 1, 2, … the first not in ``taken``."""
+    words = [w for w in slugify(_transliterated(title[:500])).split("-") if w][:max_words]
+    slug = f"{date.isoformat()}-{'-'.join(words)}"[:100].rstrip("-")
+    if words and SAFE_ID.match(slug):
+        return slug
+    number = 1
+    while f"article-{date.isoformat()}-{number}" in taken:
+        number += 1
+    return f"article-{date.isoformat()}-{number}"
+
+
+class _Flow(list):
+    """A list written on one line, ``[a, b]``, as editors write topics and authors."""
+
+
+class _SeedDumper(yaml.SafeDumper):
+    """PyYAML's safe emitter, laid out as the seed files are: lists indented under their key,
+    short lists on one line, never an anchor or alias, never a line folded (``_WIDTH``)."""
+
+    def increase_indent(self, flow: bool = False, indentless: bool = False) -> None:
+        return super().increase_indent(flow, False)
+
+    def ignore_aliases(self, data: object) -> bool:
+        return True
+
+
+_SeedDumper.add_representer(_Flow, lambda dumper, data: dumper.represent_sequence(
+    "tag:yaml.org,2002:seq", data, flow_style=True))
+_WIDTH = sys.maxsize
+"""Line width given to the emitter: no value is ever folded onto a second line."""
+
+
+def front_matter(data: dict) -> str:
+    """YAML for a seed file's front matter, by PyYAML's emitter, keys in the order given."""
+    return yaml.dump(data, Dumper=_SeedDumper, sort_keys=False, allow_unicode=True, default_flow_style=False,
+                     width=_WIDTH)
 
 
 def render_article_file(article: Article, excerpts: list[Excerpt], removed: list[str]) -> str:
     """The seed file of an article, in the project's format."""
-    lines = [
-        "---",
-        f"id: {article.id}",
-        f"title: {_yaml_value(article.title)}",
-        f"source: {_yaml_value(article.source)}",
-        f"authors: {_yaml_value(list(article.authors))}",
-        f"published: {article.published.isoformat()}",
-        "date_approximate: false",
-        f"language: {article.language}",
-        f"url: {_yaml_value(article.url)}",
-    ]
+    data: dict = {
+        "id": article.id, "title": article.title, "source": article.source, "authors": _Flow(article.authors),
+        "published": article.published, "date_approximate": article.date_approximate,
+        "language": article.language, "url": article.url,
+    }
     if removed:
-        lines.append("removed:")
-        lines.extend(f"  - {_yaml_value(r)}" for r in removed)
-    if excerpts:
-        lines.append("excerpts:")
-        for excerpt in excerpts:
-            lines.append(f"  - quote: {_yaml_value(excerpt.quote)}")
-            lines.append(f"    topics: [{', '.join(excerpt.topics)}]")
-            lines.append("    unreviewed: true")
-    else:
-        lines.append("excerpts: []")
-    lines += ["---", "", "\n\n".join(p.text for p in article.paragraphs), ""]
-    return "\n".join(lines)
+        data["removed"] = list(removed)
+    data["excerpts"] = [{"quote": e.quote, "topics": _Flow(e.topics), "unreviewed": not e.reviewed} for e in excerpts]
+    return f"---\n{front_matter(data)}---\n\n" + "\n\n".join(p.text for p in article.paragraphs) + "\n"
+
+
+# --- options and input -----------------------------------------------------------------
+
+LINE_BREAKS = frozenset("\n\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029")
+"""Characters that end a line (``str.splitlines``): none may be in a one-line value."""
+
+
+@dataclass
+class Options:
+    """The options of ``add-article``, checked and normalised."""
+
+    source: str
+    date: dt.date
+    title: str | None
+    authors: tuple[str, ...]
+    language: str
+    url: str
+    notes: list[str] = field(default_factory=list)
+    """Warnings: characters removed from, or invisible characters kept in, an option's value."""
+
+
+def _shown_path(path: str) -> str:
+    return path if path and path.isprintable() else repr(path)
+
+
+def check_input(path: str) -> str:
+    """Why ``path`` cannot be read as a pasted article (empty when it can)."""
+    shown = _shown_path(path)
+    try:
+        info = os.stat(path)
+    except (FileNotFoundError, NotADirectoryError):
+        return f"{shown}: no such file"
+    except (OSError, ValueError) as exc:
+        return f"{shown}: cannot be read ({getattr(exc, 'strerror', None) or exc})"
+    if stat.S_ISDIR(info.st_mode):
+        return f"{shown}: is a folder, not a file"
+    if not stat.S_ISREG(info.st_mode):
+        return f"{shown}: is not a regular file"
+    if info.st_size > MAX_SEED_BYTES // 2:
+        return f"{shown}: too large for an article ({info.st_size:,} bytes; at most {MAX_SEED_BYTES // 2:,})"
+    try:
+        with open(path, "rb"):
+            pass
+    except OSError as exc:
+        return f"{shown}: cannot be read ({exc.strerror or exc})"
+    return ""
+
+
+def _one_line(value: str, option: str, errors: list[str], notes: list[str]) -> str:
+    """A one-line option value without control characters, white space trimmed; '' and an
+    error when there is nothing left or it cannot be written."""
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        errors.append(f"{option} is not UTF-8 text (got {value!r})")
+        return ""
+    if any(char in LINE_BREAKS for char in value):
+        errors.append(f"{option} must be one line (got {value!r})")
+        return ""
+    found = control_characters(value)
+    if found:
+        notes.append(f"{option}: removed control characters: {summarize(found)}")
+        value = remove_control_characters(value)
+    invisible = invisible_characters(value)
+    if invisible:
+        notes.append(f"{option}: kept invisible formatting characters: {summarize(invisible)}")
+    value = _BLANKS.sub(" ", value.strip())
+    if not value:
+        errors.append(f"{option} must not be empty")
+    return value
+
+
+def check_options(*, source: str, date: str, title: str | None = None, authors: tuple[str, ...] | list[str] = (),
+                  language: str = "en", url: str = "") -> tuple[Options | None, list[str]]:
+    """The options checked and normalised, or None and every reason why not."""
+    errors: list[str] = []
+    notes: list[str] = []
+    parsed, why = parse_date(date)
+    if parsed is None:
+        errors.append(f"--date must be YYYY-MM-DD (got {date!r})" if why.startswith("must be") else f"--date: {why}")
+    tag = language_tag(language)
+    if tag is None:
+        errors.append(f"--language must be a BCP 47 language tag such as en, zh-hans or pt-br (got {language!r})")
+    if url and (why := check_url(url, "--url")):
+        errors.append(why)
+    clean_source = _one_line(source, "--source", errors, notes)
+    clean_title = _one_line(title, "--title", errors, notes) if title is not None else None
+    clean_authors = tuple(_one_line(author, "--author", errors, notes) for author in authors)
+    if errors:
+        return None, errors
+    return Options(source=clean_source, date=parsed, title=clean_title, authors=clean_authors, language=tag,
+                   url=url, notes=notes), []
+
+
+def _clean_characters(text: str, shown: str, problems: list[Problem]) -> str:
+    """Remove control characters (but tab and newline) and report them; report invisible ones."""
+    found = control_characters(text)
+    if found:
+        problems.append(Problem(shown, text.count("\n", 0, found[0][0]) + 1,
+                                f"removed control characters: {summarize(found, text)}",
+                                "they are not article text; only tab and newline are kept", severity="warning"))
+        text = remove_control_characters(text)
+    invisible = invisible_characters(text)
+    if invisible:
+        problems.append(Problem(shown, text.count("\n", 0, invisible[0][0]) + 1,
+                                f"kept invisible formatting characters: {summarize(invisible, text)}",
+                                "they can make text read differently from what it says; in the seed file, delete "
+                                "any the language does not need", severity="warning"))
+    # Unicode's line and paragraph separators end a line, as a newline does.
+    return text.replace("\u2028", "\n").replace("\u2029", "\n")
+
+
+_ID_LINE = re.compile(r"""^id:[ \t]*(['"]?)([^'"\s#]+)\1[ \t]*(?:#.*)?$""", re.M)
+
+
+def _existing_ids(articles_dir: Path) -> dict[str, Path]:
+    """The ids (and file names) of the articles already there, with their files."""
+    taken: dict[str, Path] = {}
+    for path in sorted(articles_dir.glob("*.md")) if articles_dir.is_dir() else ():
+        taken.setdefault(path.stem, path)
+        try:
+            text = path.read_text(encoding="utf-8", errors="replace")
+        except OSError:
+            continue
+        end = text.find("\n---", 3)
+        match = _ID_LINE.search(text, 0, end if end != -1 else len(text))
+        if match:
+            taken.setdefault(match.group(2), path)
+    return taken
+
+
+def _write_new(target: Path, content: str) -> bool:
+    """Write ``target`` whole or not at all; False, and nothing written, when it exists already."""
+    partial = target.with_name(f".{target.name}.tmp")
+    try:
+        with open(partial, "w", encoding="utf-8", newline="\n") as file:
+            file.write(content)
+        try:
+            os.link(partial, target)  # unlike a rename, never replaces an existing file
+        except FileExistsError:
+            return False
+        except OSError:  # a file system without hard links
+            try:
+                with open(target, "x", encoding="utf-8", newline="\n") as file:
+                    file.write(content)
+            except FileExistsError:
+                return False
+    finally:
+        partial.unlink(missing_ok=True)
+    return True
 
 
 @dataclass
@@ -155,28 +351,39 @@ class Added:
 def add_article(src: Path, articles_dir: Path, topics: tuple[Topic, ...], *, source: str, date: dt.date,
                 title: str | None = None, url: str = "", authors: tuple[str, ...] = (),
                 language: str = "en", problems: list[Problem], shown_dir: str | None = None) -> Added | None:
-    """Write ``articles_dir/<id>.md`` from a plain-text file; never overwrite an existing one."""
-    text = read_text(src, str(src), problems)
+    """Write ``articles_dir/<id>.md`` from a plain-text file; never overwrite an existing one.
+
+    The options are taken as ``check_options`` returns them. Control characters are removed from
+    the text and reported, invisible formatting characters reported (warnings in ``problems``)."""
+    shown_src = str(src)
+    try:
+        text = read_text(src, shown_src, problems)
+    except OSError as exc:
+        problems.append(Problem(shown_src, 1, f"cannot read: {exc.strerror or exc}"))
+        return None
     if text is None:
         return None
-    if "\x00" in text:
-        problems.append(Problem(str(src), 1, "not a text file (contains NUL bytes)"))
-        return None
+    text = _clean_characters(text, shown_src, problems)
     cleaned = clean_article(text, title, authors)
     if not cleaned.title:
-        problems.append(Problem(str(src), 1, "no headline: the file is empty", "give --title or put the headline on the first line"))
+        problems.append(Problem(shown_src, 1, "no headline: the file is empty", "give --title or put the headline on the first line"))
         return None
     if not cleaned.paragraphs:
-        problems.append(Problem(str(src), 1, "no article text after the headline"))
+        problems.append(Problem(shown_src, 1, "no article text after the headline"))
         return None
-    article_id = article_id_for(date, cleaned.title)
+    taken = _existing_ids(articles_dir)
+    article_id = article_id_for(date, cleaned.title, taken=set(taken))
     target = articles_dir / f"{article_id}.md"
-    existing = [p for p in articles_dir.glob("*.md") if re.search(rf"^id:\s*{re.escape(article_id)}\s*$", p.read_text(encoding="utf-8", errors="replace"), re.M)]
-    if target.exists() or existing:
-        where = target if target.exists() else existing[0]
-        shown = f"{shown_dir}/{where.name}" if shown_dir else where.as_posix()
-        problems.append(Problem(str(src), 1, f"an article with id {article_id!r} exists already: {shown}; nothing written",
+
+    def shown(path: Path) -> str:
+        return f"{shown_dir}/{path.name}" if shown_dir else path.as_posix()
+
+    def exists(where: Path) -> None:
+        problems.append(Problem(shown_src, 1, f"an article with id {article_id!r} exists already: {shown(where)}; nothing written",
                                 "if this is another article, give it another --title or --date"))
+
+    if article_id in taken or target.exists():
+        exists(taken.get(article_id, target))
         return None
     paragraphs = tuple(Paragraph(i, p, 0) for i, p in enumerate(cleaned.paragraphs, 1))
     byline = (cleaned.byline,) if cleaned.byline and not authors else ()
@@ -184,9 +391,19 @@ def add_article(src: Path, articles_dir: Path, topics: tuple[Topic, ...], *, sou
                       date_approximate=False, authors=tuple(authors) or byline, language=language,
                       paragraphs=paragraphs, excerpts=(), src_path=target.as_posix())
     excerpts = suggested_excerpts(article, topics)
-    articles_dir.mkdir(parents=True, exist_ok=True)
-    partial = target.with_name(f".{target.name}.tmp")
-    partial.write_text(render_article_file(article, excerpts, cleaned.removed), encoding="utf-8")
-    partial.replace(target)
-    shown = f"{shown_dir}/{target.name}" if shown_dir else target.as_posix()
-    return Added(path=target, shown=shown, article=article, excerpts=excerpts, removed=cleaned.removed)
+    content = render_article_file(article, excerpts, cleaned.removed)
+    size = len(content.encode("utf-8"))
+    if size > MAX_SEED_BYTES:
+        problems.append(Problem(shown_src, 1, f"too large: the article's seed file would have {size:,} bytes "
+                                f"(at most {MAX_SEED_BYTES:,}); nothing written", "split it into several articles"))
+        return None
+    try:
+        articles_dir.mkdir(parents=True, exist_ok=True)
+        written = _write_new(target, content)
+    except OSError as exc:
+        problems.append(Problem(shown(target), 1, f"cannot write: {exc.strerror or exc}; nothing written"))
+        return None
+    if not written:
+        exists(target)
+        return None
+    return Added(path=target, shown=shown(target), article=article, excerpts=excerpts, removed=cleaned.removed)

@@ -649,7 +649,7 @@ def _excerpts(data: LineDict, article_id: str, path: str, topics: set[str] | Non
 PERSON_FIELDS = {"id", "name", "aliases", "role", "side"}
 EVENT_FIELDS = {"date", "title", "topics", "support", "note"}
 SUPPORT_FIELDS = {"article", "quote", "prefix", "suffix"}
-EVENT_DATE = re.compile(r"^\d{4}(-(0[1-9]|1[0-2])(-(0[1-9]|[12]\d|3[01]))?)?$")
+EVENT_DATE = re.compile(r"^[0-9]{4}(-(0[1-9]|1[0-2])(-(0[1-9]|[12][0-9]|3[01]))?)?$")
 
 
 def _items(path: Path, shown: str, key: str, problems: list[Problem]) -> list[tuple[int, LineDict]] | None:

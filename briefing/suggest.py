@@ -20,7 +20,7 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
-from .errors import Problem
+from .anchor import QuoteFinder
 from .model import Article, Briefing, Excerpt, Paragraph, Topic
 from .text import normalize
 
@@ -46,7 +46,7 @@ def sentences(text: str) -> list[tuple[int, int]]:
     """Spans of the sentences of a paragraph (not cut after "U.S." or "Dr.")."""
     spans, start = [], 0
     for match in _SENTENCE.finditer(text):
-        if _ABBREVIATION.search(text[start:match.start()]):
+        if _ABBREVIATION.search(text, max(start, match.start() - 16), match.start()):  # not a growing slice
             continue
         spans.append((start, match.end(1)))
         start = match.end()
@@ -168,12 +168,15 @@ def evaluate(briefing: Briefing) -> list[Score]:
 
 def suggested_excerpts(article: Article, topics: tuple[Topic, ...]) -> list[Excerpt]:
     """Unreviewed excerpts for a new article: one per matching paragraph, all its topics."""
+    # Each paragraph normalised once, all joined by a newline: normalised text has none, so no
+    # quote is found across two paragraphs, and each quote is looked up in one index.
+    finder = QuoteFinder("\n".join(normalize(p.text) for p in article.paragraphs))
     by_quote: dict[tuple[int, str], list[str]] = {}
     for match in suggest_for_article(article, topics):
         quote = match.quote
-        if _count(article, quote) != 1:
+        if _count(finder, quote) != 1:
             quote = match.paragraph.text
-            if _count(article, quote) != 1:
+            if _count(finder, quote) != 1:
                 continue
         key = (match.paragraph.number, quote)
         by_quote.setdefault(key, []).append(match.topic.slug)
@@ -183,6 +186,8 @@ def suggested_excerpts(article: Article, topics: tuple[Topic, ...]) -> list[Exce
     return excerpts
 
 
-def _count(article: Article, quote: str) -> int:
+def _count(finder: QuoteFinder, quote: str, limit: int = 2) -> int:
+    """How often ``quote`` occurs in the article, up to ``limit``: overlapping occurrences
+    count, as when anchoring (``anchor.ArticleIndex.occurrences``)."""
     target = normalize(quote)
-    return sum(normalize(p.text).count(target) for p in article.paragraphs)
+    return len(finder.find_all(target, limit)) if target else limit

@@ -6,8 +6,10 @@ from __future__ import annotations
 
 import shutil
 import tempfile
+from html.parser import HTMLParser
 from pathlib import Path
 
+import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -92,3 +94,85 @@ def test_a_mutated_seed_loads_or_fails_with_path_line_problems_and_never_crashes
 def test_the_fuzzer_starts_from_seeds_that_compose(tmp_path: Path):
     seeds = Path(shutil.copytree(FIXTURE_SEEDS, tmp_path / "seeds"))
     assert compose(seeds, ROOT / "templates", root=tmp_path).pages
+
+
+HOSTILE = st.sampled_from([
+    "<script>alert(1)</script>", "[x](javascript:alert(1))", "{ onclick=alert(1) }", "<!-- material/tags -->",
+    "&amp; &lt;", "*bold* _it_ `code`", "# Heading", "---", "| a | b |", "{{ page }}", "{% if %}", "\\", "]]>",
+    '"><img src=x onerror=alert(1)>', "\u202eevil", "x\u2028y", "🙂 中文 العربية", "a" * 500,
+])
+TEXT = st.one_of(HOSTILE, st.text(st.characters(blacklist_categories=("Cc", "Cs")), min_size=1, max_size=60)
+                 .filter(lambda s: s.strip()))
+
+
+def _front_matter(text: str) -> tuple[dict, str]:
+    _, front, body = text.split("---\n", 2)
+    return yaml.safe_load(front), body
+
+
+@settings(max_examples=6, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+@given(data=st.data())
+def test_any_text_in_any_field_builds_and_never_becomes_markup(data, tmp_path_factory):
+    """Every free-text field of the seeds, given any text: `check` passes, the site builds, and
+    no text becomes an element or an attribute."""
+    from briefing.publish import Variant, publish_site
+
+    tmp = tmp_path_factory.mktemp("any-text")
+    seeds = Path(shutil.copytree(FIXTURE_SEEDS, tmp / "seeds"))
+    topics = yaml.safe_load((seeds / "topics.yml").read_text(encoding="utf-8"))
+    for topic in topics["topics"]:
+        for field in ("title", "scope", "bottom_line"):
+            topic[field] = data.draw(TEXT, label=f"topic {field}")
+    (seeds / "topics.yml").write_text(yaml.safe_dump(topics, allow_unicode=True), encoding="utf-8")
+    people = yaml.safe_load((seeds / "people.yml").read_text(encoding="utf-8"))
+    for person in people["people"][:3]:
+        person["name"] = data.draw(TEXT, label="person name")
+        person["role"] = data.draw(TEXT, label="person role")
+    (seeds / "people.yml").write_text(yaml.safe_dump(people, allow_unicode=True), encoding="utf-8")
+    events = yaml.safe_load((seeds / "events.yml").read_text(encoding="utf-8"))
+    for event in events["events"][:3]:
+        event["title"] = data.draw(TEXT, label="event title")
+    (seeds / "events.yml").write_text(yaml.safe_dump(events, allow_unicode=True), encoding="utf-8")
+    for path in sorted((seeds / "articles").glob("*.md"))[:2]:
+        front, body = _front_matter(path.read_text(encoding="utf-8"))
+        front.update(title=data.draw(TEXT, label="article title"), source=data.draw(TEXT, label="source"),
+                     authors=[data.draw(TEXT, label="author")], source_note=data.draw(TEXT, label="source note"))
+        for excerpt in front.get("excerpts") or []:
+            excerpt["note"] = data.draw(TEXT, label="excerpt note")
+        path.write_text("---\n" + yaml.safe_dump(front, allow_unicode=True, sort_keys=False) + "---\n" + body,
+                        encoding="utf-8")
+    settings_ = {"seeds_dir": str(seeds), "templates_dir": str(ROOT / "templates")}
+    composed = compose(seeds, ROOT / "templates", root=tmp, settings=settings_)
+    out = publish_site(ROOT, tmp / "site", Variant(settings=settings_), composed)
+    for page in out.rglob("*.html"):
+        assert _markup_from_text(page.read_text(encoding="utf-8")) == [], page
+
+
+class _Elements(HTMLParser):
+    """What the browser would make of a page: hostile elements and attributes found in it."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.found: list[str] = []
+        self._script = False
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self._script = tag == "script"
+        for name, value in attrs:
+            if name.startswith("on") or (name in ("href", "src") and (value or "").strip().lower().startswith("javascript:")):
+                self.found.append(f"<{tag} {name}={value!r}>")
+        if tag == "img" and dict(attrs).get("src") == "x":
+            self.found.append("<img src=x>")
+
+    def handle_data(self, data: str) -> None:
+        if self._script and "alert(1)" in data:
+            self.found.append(f"<script>{data[:40]}")
+
+    def handle_endtag(self, tag: str) -> None:
+        self._script = False
+
+
+def _markup_from_text(html: str) -> list[str]:
+    parser = _Elements()
+    parser.feed(html)
+    return parser.found
