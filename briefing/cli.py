@@ -226,6 +226,11 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
     from .serving import stop_on_signals
 
+    host, _, port = args.dev_addr.rpartition(":")
+    if not host or not port.isascii() or not port.isdigit() or not 0 < int(port) < 65536:
+        print(f"error: --dev-addr must be HOST:PORT with a port from 1 to 65535 (got {args.dev_addr!r})",
+              file=sys.stderr)
+        return 2
     stop_on_signals()  # from the start: MkDocs makes its temporary folder before the hook runs
     if not args.verbose:  # a server says where it serves and what each rebuild rewrote
         logging.getLogger("mkdocs").setLevel(logging.INFO)

@@ -263,3 +263,11 @@ def test_an_open_page_reloads_into_the_restarted_server_after_a_code_edit(start,
     # The page's live-reload poll fails while the server restarts, retries, and reloads.
     expect(page.get_by_role("navigation").get_by_text("Start here").first).to_be_attached(timeout=20_000)
     assert page.url == f"{server.base}/{ARTICLE}/"
+
+
+@pytest.mark.parametrize("address", ["foo", "127.0.0.1:99999", ":8000", "127.0.0.1:0", "127.0.0.1:http"])
+def test_serve_refuses_a_bad_address_before_starting(address):
+    result = subprocess.run([sys.executable, str(ROOT / "build.py"), "serve", "--dev-addr", address],
+                            capture_output=True, text=True, timeout=60)
+    assert result.returncode == 2 and "--dev-addr must be HOST:PORT" in result.stderr
+    assert "Traceback" not in result.stderr
