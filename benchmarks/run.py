@@ -30,7 +30,7 @@ sys.path.insert(0, str(ROOT))
 
 def _time_hook(figures: dict) -> None:
     """Count the hook's own work inside MkDocs (feeds, taking in HTML bodies) as ours."""
-    from briefing import site_hook
+    from briefing.site import plugin as site_hook
 
     def timed(function):
         def wrapper(*args, **kwargs):
@@ -49,8 +49,8 @@ def child_build(seeds: Path, out: Path) -> dict:
     """Build as ``python build.py`` does, in this process; return the figures."""
     start = time.perf_counter()  # before the imports, which a real build pays for too
     os.environ.setdefault("NO_MKDOCS_2_WARNING", "1")
-    from briefing.pipeline import compose
-    from briefing.publish import Variant, publish_site
+    from briefing.site.pipeline import compose
+    from briefing.site.publish import Variant, publish_site
 
     figures: dict = {"hook": 0.0}
     _time_hook(figures)
@@ -65,14 +65,14 @@ def child_build(seeds: Path, out: Path) -> dict:
     figures["excerpts"] = len(composed.briefing.excerpts)
     figures["peak_mib"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     # The background process that renders the HTML bodies while MkDocs works (see
-    # briefing/background.py): its CPU time overlaps MkDocs, on the other core.
+    # briefing/site/background.py): its CPU time overlaps MkDocs, on the other core.
     children = resource.getrusage(resource.RUSAGE_CHILDREN)
     figures["background"] = children.ru_utime + children.ru_stime
     figures["background_mib"] = children.ru_maxrss / 1024
     if os.environ.get("BENCH_DUMP_DOCS"):
         # The naive baseline gets the same pages as plain Markdown files (article bodies as raw HTML,
         # their links made relative .md links that MkDocs resolves).
-        from briefing.render import body_pages, render_bodies
+        from briefing.site.render import body_pages, render_bodies
 
         docs = Path(os.environ["BENCH_DUMP_DOCS"])
         bodies = dict(render_bodies(body_pages(composed.site), ROOT / "templates"))

@@ -11,16 +11,16 @@ from pathlib import Path
 
 import jinja2
 
-from .changes import GitError, read_base_seeds, resolve_base
-from .errors import Problem, PublishFailed, SeedsInvalid, describe_exception, format_problems
-from .ingest import add_article, check_input, check_options
-from .load import collect_seeds
-from .suggest import evaluate, missing_excerpts
-from .text import shorten
-from .pipeline import Composed, compose, verify
-from .output import UnsafeTarget, check_location, check_site_target
-from .publish import Variant, publish_site, write_bundle, write_pdf
-from .values import check_url
+from .editor.changes import GitError, read_base_seeds, resolve_base
+from .core.errors import Problem, PublishFailed, SeedsInvalid, describe_exception, format_problems
+from .editor.ingest import add_article, check_input, check_options
+from .core.load import collect_seeds
+from .editor.suggest import evaluate, missing_excerpts
+from .core.text import shorten
+from .site.pipeline import Composed, compose, verify
+from .site.output import UnsafeTarget, check_location, check_site_target
+from .site.publish import Variant, publish_site, write_bundle, write_pdf
+from .core.values import check_url
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -224,7 +224,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
     even at start; code edits restart the server (see ``serving``); SIGTERM stops it cleanly."""
     from mkdocs.commands.serve import serve
 
-    from .serving import stop_on_signals
+    from .site.serving import stop_on_signals
 
     host, _, port = args.dev_addr.rpartition(":")
     if not host or not port.isascii() or not port.isdigit() or not 0 < int(port) < 65536:

@@ -3,7 +3,7 @@
 Used by ``mkdocs build`` and ``mkdocs serve`` run from the project root, and by
 ``python build.py`` (which sets ``config.extra['briefing']`` before building).
 Pages are generated in memory (``File.generated``): nothing is written into ``docs/``.
-Under ``serve``, an edit to the code restarts the server process (``briefing/serving.py``):
+Under ``serve``, an edit to the code restarts the server process (``briefing/site/serving.py``):
 modules are never reloaded in place.
 """
 
@@ -16,7 +16,7 @@ _ROOT = str(Path(__file__).resolve().parent.parent)
 if _ROOT not in sys.path:
     sys.path.insert(0, _ROOT)
 
-from briefing import site_hook  # noqa: E402
+from briefing.site import plugin as site_hook  # noqa: E402
 
 on_startup = site_hook.on_startup
 on_config = site_hook.on_config

@@ -4,9 +4,9 @@ import datetime as dt
 
 import pytest
 
-from briefing.anchor import ArticleIndex, collect_anchors
-from briefing.errors import Problem
-from briefing.model import Article, Excerpt, Paragraph, Seeds
+from briefing.core.anchor import ArticleIndex, collect_anchors
+from briefing.core.errors import Problem
+from briefing.core.model import Article, Excerpt, Paragraph, Seeds
 
 
 def article(*texts: str, excerpts=()) -> Article:

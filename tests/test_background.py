@@ -7,7 +7,7 @@ import time
 import pytest
 
 from conftest import ROOT
-from briefing.background import BackgroundFailed, Stream, can_fork
+from briefing.site.background import BackgroundFailed, Stream, can_fork
 
 pytestmark = pytest.mark.skipif(not can_fork(), reason="the background process needs fork (Linux)")
 
@@ -133,9 +133,9 @@ def test_the_producer_never_waits_for_the_reader():
 # from BACKGROUND_MIN_PAGES bodies on. The seeds have fewer, so these tests lower the bar.
 
 def _publish(seeds, out, templates, monkeypatch, min_pages, offline=False):
-    from briefing import site_hook
-    from briefing.pipeline import compose
-    from briefing.publish import Variant, publish_site
+    from briefing.site import plugin as site_hook
+    from briefing.site.pipeline import compose
+    from briefing.site.publish import Variant, publish_site
 
     monkeypatch.setattr(site_hook, "BACKGROUND_MIN_PAGES", min_pages)
     forks = []
@@ -170,7 +170,7 @@ def test_bodies_rendered_in_the_background_give_a_byte_identical_site(seeds, tmp
 
 
 def test_a_body_template_error_fails_the_build_at_its_line_and_keeps_the_last_site(seeds, tmp_path, monkeypatch):
-    from briefing.errors import PublishFailed
+    from briefing.core.errors import PublishFailed
 
     out = _publish(seeds, tmp_path / "site", ROOT / "templates", monkeypatch, min_pages=0)
     before = _tree(out)

@@ -7,10 +7,10 @@ import feedparser
 import pytest
 from pypdf import PdfReader
 
-from briefing.compose import compose_site, format_event_date
-from briefing.load import load_people
-from briefing.people import MentionFinder
-from briefing.pipeline import verify
+from briefing.core.compose import compose_site, format_event_date
+from briefing.core.load import load_people
+from briefing.core.people import MentionFinder
+from briefing.site.pipeline import verify
 from conftest import ROOT, run_build
 
 TOPIC_TITLES = {"taiwan": "Taiwan", "fentanyl": "Fentanyl", "mil-to-mil": "Military-to-military communication",

@@ -2,9 +2,9 @@
 
 from pathlib import Path
 
-from briefing.compose import compose_site, highlight
-from briefing.pipeline import verify
-from briefing.model import Anchored, Excerpt, Paragraph, Topic
+from briefing.core.compose import compose_site, highlight
+from briefing.site.pipeline import verify
+from briefing.core.model import Anchored, Excerpt, Paragraph, Topic
 
 ROOT = Path(__file__).resolve().parent.parent
 

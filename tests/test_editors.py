@@ -5,10 +5,10 @@ from pathlib import Path
 
 import pytest
 
-from briefing.ingest import article_id_for, clean_article, split_text
-from briefing.load import rules_of
-from briefing.model import Paragraph, Topic
-from briefing.suggest import score_paragraph, term_pattern
+from briefing.editor.ingest import article_id_for, clean_article, split_text
+from briefing.core.load import rules_of
+from briefing.core.model import Paragraph, Topic
+from briefing.editor.suggest import score_paragraph, term_pattern
 from conftest import run_build
 
 NEW = Path(__file__).parent / "fixtures" / "new"
@@ -81,7 +81,7 @@ def test_slug_is_date_and_title_words():
     ("PLA", "a plan", False),
 ])
 def test_terms_match_whole_words(term, text, hit):
-    from briefing.text import normalize
+    from briefing.core.text import normalize
     assert bool(term_pattern(term).search(normalize(text))) is hit
 
 

@@ -5,7 +5,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from briefing.load import parse_yaml
+from briefing.core.load import parse_yaml
 from conftest import run_build
 
 XI = "articles/2023-06-xi-blinken-pledge-stabilize-ties.md"

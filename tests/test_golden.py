@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from briefing.pipeline import compose
-from briefing.render import body_pages, render_bodies
+from briefing.site.pipeline import compose
+from briefing.site.render import body_pages, render_bodies
 
 ROOT = Path(__file__).resolve().parent.parent
 GOLDEN = Path(__file__).resolve().parent / "golden"

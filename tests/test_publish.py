@@ -7,11 +7,11 @@ import zipfile
 from pathlib import Path
 
 
-from briefing.changes import compare_seeds
+from briefing.editor.changes import compare_seeds
 from briefing.cli import published_url_of
-from briefing.model import Excerpt, Seeds
-from briefing.pipeline import verify
-from briefing.publish import sync_tree
+from briefing.core.model import Excerpt, Seeds
+from briefing.site.pipeline import verify
+from briefing.site.publish import sync_tree
 from conftest import NEW_EXCERPT, PREVIEW_PATH, ROOT, check_links, run_build
 
 

@@ -2,7 +2,7 @@
 
 import pytest
 
-from briefing.render import page_window, relative_path
+from briefing.site.render import page_window, relative_path
 
 
 def _pages(n):

@@ -3,7 +3,7 @@
 import markdown
 import pytest
 
-from briefing.text import escape_text, normalize, normalize_with_map
+from briefing.core.text import escape_text, normalize, normalize_with_map
 
 
 def test_curly_and_straight_quotes_match():

@@ -15,11 +15,11 @@ import yaml
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
-from briefing.anchor import QuoteFinder
+from briefing.core.anchor import QuoteFinder
 from briefing.cli import main
-from briefing.ingest import _Flow, front_matter
-from briefing.load import SAFE_ID, load_article, split_front_matter
-from briefing.values import control_characters
+from briefing.editor.ingest import _Flow, front_matter
+from briefing.core.load import SAFE_ID, load_article, split_front_matter
+from briefing.core.values import control_characters
 
 ROOT = Path(__file__).resolve().parents[2]
 FIXTURE_SEEDS = ROOT / "tests" / "fixtures" / "seeds"

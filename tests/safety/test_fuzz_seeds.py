@@ -13,8 +13,8 @@ import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from briefing.errors import SeedsInvalid
-from briefing.pipeline import compose
+from briefing.core.errors import SeedsInvalid
+from briefing.site.pipeline import compose
 from conftest import ROOT
 
 FIXTURE_SEEDS = Path(__file__).resolve().parent.parent / "fixtures" / "seeds"
@@ -115,7 +115,7 @@ def _front_matter(text: str) -> tuple[dict, str]:
 def test_any_text_in_any_field_builds_and_never_becomes_markup(data, tmp_path_factory):
     """Every free-text field of the seeds, given any text: `check` passes, the site builds, and
     no text becomes an element or an attribute."""
-    from briefing.publish import Variant, publish_site
+    from briefing.site.publish import Variant, publish_site
 
     tmp = tmp_path_factory.mktemp("any-text")
     seeds = Path(shutil.copytree(FIXTURE_SEEDS, tmp / "seeds"))

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from briefing.output import (SITE_MARKER, UnsafeTarget, check_file_target, check_location, check_site_target,
+from briefing.site.output import (SITE_MARKER, UnsafeTarget, check_file_target, check_location, check_site_target,
                              locked, record_file)
 from conftest import ROOT, run_build
 

@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from briefing.errors import SeedsInvalid
-from briefing.pipeline import compose, verify
+from briefing.core.errors import SeedsInvalid
+from briefing.site.pipeline import compose, verify
 from conftest import ROOT, run_build
 
 FIXTURE_SEEDS = Path(__file__).resolve().parent.parent / "fixtures" / "seeds"
@@ -216,9 +216,9 @@ def test_everything_wrong_is_reported_in_one_run(seeds: Path):
 
 
 def test_a_seed_file_over_the_size_limit_is_refused(seeds: Path, monkeypatch: pytest.MonkeyPatch):
-    import briefing.load
+    import briefing.core.load
 
-    monkeypatch.setattr(briefing.load, "MAX_SEED_BYTES", 1000)
+    monkeypatch.setattr(briefing.core.load, "MAX_SEED_BYTES", 1000)
     messages = problems_of(seeds)
     assert any("file too large" in m for m in messages)
 

@@ -174,7 +174,7 @@ def test_a_code_edit_takes_effect_in_the_same_server_and_leaves_no_temporary_fol
     server.wait_for_page("/", "Pledge to Stabilize")
     first = sorted(p.name for p in server.tmp.iterdir())
     assert len(first) == 2  # MkDocs' folder of the served site, and the hook's staging folder
-    with open(server.project / "briefing" / "pipeline.py", "a", encoding="utf-8") as code:
+    with open(server.project / "briefing" / "site" / "pipeline.py", "a", encoding="utf-8") as code:
         code.write('\nNAV_TITLES["index.md"] = "Start here"\n')
     server.wait_for_page(f"/{ARTICLE}/", "Start here")
     assert "restarting the server" in server.output()
@@ -188,11 +188,11 @@ def test_a_code_edit_takes_effect_in_the_same_server_and_leaves_no_temporary_fol
 def test_code_that_does_not_import_is_shown_and_the_server_survives_until_it_is_fixed(start):
     server = start(BUILD_PY)
     server.wait_for_page("/", "Pledge to Stabilize")
-    code = server.project / "briefing" / "text.py"
+    code = server.project / "briefing" / "core" / "text.py"
     original = code.read_text(encoding="utf-8")
     code.write_text(original + "\nbroken = (\n", encoding="utf-8")
-    page = server.wait_for_page(f"/{ARTICLE}/", "briefing/text.py:")
-    assert "SyntaxError" in page and "briefing/text.py:" in server.output()
+    page = server.wait_for_page(f"/{ARTICLE}/", "briefing/core/text.py:")
+    assert "SyntaxError" in page and "briefing/core/text.py:" in server.output()
     assert server.process.poll() is None
     code.write_text(original + '\nMARK = "fixed"\n', encoding="utf-8")
     server.wait_for_page(f"/{ARTICLE}/", "Pledge to Stabilize")
@@ -258,7 +258,7 @@ def test_an_open_page_reloads_into_the_restarted_server_after_a_code_edit(start,
     server.wait_for_page(f"/{ARTICLE}/", "Pledge to Stabilize")
     page.goto(f"{server.base}/{ARTICLE}/")
     expect(page.locator("h1")).to_contain_text("Pledge to Stabilize")
-    with open(server.project / "briefing" / "pipeline.py", "a", encoding="utf-8") as code:
+    with open(server.project / "briefing" / "site" / "pipeline.py", "a", encoding="utf-8") as code:
         code.write('\nNAV_TITLES["index.md"] = "Start here"\n')
     # The page's live-reload poll fails while the server restarts, retries, and reloads.
     expect(page.get_by_role("navigation").get_by_text("Start here").first).to_be_attached(timeout=20_000)

@@ -20,7 +20,7 @@ import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
-from .errors import BriefingError
+from ..core.errors import BriefingError
 
 SITE_MARKER = ".briefing-site"
 """File in the root of every site Briefing builds: the sign that it may be replaced."""

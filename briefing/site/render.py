@@ -17,9 +17,9 @@ from typing import Any
 import jinja2
 from markupsafe import Markup
 
-from .compose import ArticlePage, Site, SourcesPage, TimelinePage, TopicArchivePage
-from .model import Topic
-from .text import escape_text
+from ..core.compose import ArticlePage, Site, SourcesPage, TimelinePage, TopicArchivePage
+from ..core.model import Topic
+from ..core.text import escape_text
 
 _IDENT = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]*$")
 _WHITESPACE = re.compile(r"\s+")

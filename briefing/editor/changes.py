@@ -13,10 +13,10 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from .errors import BriefingError
-from .load import collect_seeds
-from .model import Anchored, Article, Briefing, Excerpt, Seeds, Topic
-from .text import normalize
+from ..core.errors import BriefingError
+from ..core.load import collect_seeds
+from ..core.model import Anchored, Article, Briefing, Excerpt, Seeds, Topic
+from ..core.text import normalize
 
 
 class GitError(BriefingError):

@@ -24,7 +24,7 @@ import threading
 from collections.abc import Callable, Iterable
 from pathlib import Path
 
-CODE_DIR = Path(__file__).resolve().parent
+CODE_DIR = Path(__file__).resolve().parents[1]
 """The ``briefing`` package whose code this process runs."""
 ROOT = CODE_DIR.parent
 
@@ -115,12 +115,12 @@ def error_app(app: Callable, mount_path: str, current: Callable[[], bytes | None
 def code_fingerprint(code_dir: Path = CODE_DIR) -> dict[str, tuple[int, int]]:
     """(mtime_ns, size) of each ``*.py`` file of the package, by name."""
     found = {}
-    for path in sorted(code_dir.glob("*.py")):
+    for path in sorted(code_dir.rglob("*.py")):
         try:
             stat = path.stat()
         except OSError:
             continue
-        found[path.name] = (stat.st_mtime_ns, stat.st_size)
+        found[path.relative_to(code_dir).as_posix()] = (stat.st_mtime_ns, stat.st_size)
     return found
 
 
@@ -139,9 +139,9 @@ def shown(name):
     except (ValueError, OSError):
         return name
 try:
-    for path in sorted((root / "briefing").glob("*.py")):
+    for path in sorted((root / "briefing").rglob("*.py")):
         compile(path.read_bytes(), str(path), "exec")
-    import briefing.site_hook, briefing.cli
+    import briefing.site.plugin, briefing.cli
 except BaseException as exc:
     kind = type(exc).__name__
     if isinstance(exc, SyntaxError) and exc.filename:

@@ -21,7 +21,7 @@ from mkdocs.utils import get_relative_url
 
 from . import serving
 from .background import BackgroundFailed, Stream
-from .errors import SeedsInvalid, describe_exception, describe_traceback_text, format_problems
+from ..core.errors import SeedsInvalid, describe_exception, describe_traceback_text, format_problems
 from .feeds import render_feeds
 from .output import UnsafeTarget, check_location, check_site_target, mark_site
 from .pipeline import Composed, compose, source_date_epoch

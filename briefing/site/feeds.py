@@ -7,7 +7,7 @@ import hashlib
 import posixpath
 from xml.etree import ElementTree as ET
 
-from .compose import ExcerptView, Site, TopicPage
+from ..core.compose import ExcerptView, Site, TopicPage
 
 ATOM = "http://www.w3.org/2005/Atom"
 

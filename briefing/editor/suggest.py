@@ -20,9 +20,9 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
-from .anchor import QuoteFinder
-from .model import Article, Briefing, Excerpt, Paragraph, Topic
-from .text import normalize
+from ..core.anchor import QuoteFinder
+from ..core.model import Article, Briefing, Excerpt, Paragraph, Topic
+from ..core.text import normalize
 
 _SENTENCE = re.compile(r"(?<=[.!?…])([\"'”’)]*)\s+(?=[\"'“‘„(]?[A-Z0-9])")
 

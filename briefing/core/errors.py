@@ -65,7 +65,7 @@ def format_problems(problems: list[Problem]) -> str:
 
 
 
-_ROOT = Path(__file__).resolve().parent.parent
+_ROOT = Path(__file__).resolve().parents[2]
 """The project: paths in messages are shown relative to it."""
 
 

@@ -14,12 +14,12 @@ from pathlib import Path
 import yaml
 from anyascii import anyascii
 
-from .errors import Problem
-from .load import MAX_SEED_BYTES, SAFE_ID, read_text
-from .model import Article, Excerpt, Paragraph, Topic
+from ..core.errors import Problem
+from ..core.load import MAX_SEED_BYTES, SAFE_ID, read_text
+from ..core.model import Article, Excerpt, Paragraph, Topic
 from .suggest import suggested_excerpts
-from .text import normalize, slugify
-from .values import (check_url, control_characters, invisible_characters, language_tag, parse_date,
+from ..core.text import normalize, slugify
+from ..core.values import (check_url, control_characters, invisible_characters, language_tag, parse_date,
                      remove_control_characters, summarize)
 
 # Lines that start the page furniture at the end of a pasted article; what follows them goes too.

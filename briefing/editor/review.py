@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from collections import defaultdict
 
-from .errors import Problem
-from .compose import STANCE_PROSE
-from .model import Briefing
-from .text import shorten
+from ..core.errors import Problem
+from ..core.compose import STANCE_PROSE
+from ..core.model import Briefing
+from ..core.text import shorten
 
 
 def collect_warnings(briefing: Briefing) -> list[Problem]:

@@ -20,7 +20,7 @@ from mkdocs.commands.build import build as mkdocs_build
 from mkdocs.config import load_config
 from mkdocs.exceptions import Abort, ConfigurationError
 
-from .errors import PublishFailed
+from ..core.errors import PublishFailed
 from .output import SITE_MARKER, check_location, check_site_target, locked, temporary_prefix, writing_file
 from .pipeline import Composed
 

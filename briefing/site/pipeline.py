@@ -11,15 +11,15 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
-from .anchor import collect_anchors
-from .compose import Site, compose_site
-from .errors import Problem, SeedsInvalid
-from .load import collect_seeds
-from .model import Briefing
-from .changes import ChangesPage, compare_seeds
-from .model import Seeds
+from ..core.anchor import collect_anchors
+from ..core.compose import Site, compose_site
+from ..core.errors import Problem, SeedsInvalid
+from ..core.load import collect_seeds
+from ..core.model import Briefing
+from ..editor.changes import ChangesPage, compare_seeds
+from ..core.model import Seeds
 from .render import render_page, render_site
-from .review import collect_warnings
+from ..editor.review import collect_warnings
 
 
 NAV_TITLES = {"index.md": "Home", "timeline.md": "Timeline", "people.md": "People", "sources.md": "Sources",
