@@ -1,11 +1,12 @@
 # The two commands of the README:
 #   make site   set up and build the site from seeds/ into site/
 #   make test   set up (Debian's chromium and axe-core from npm included) and run every test
+#   make test-fast  the fast tier only (no browser, nothing marked slow): under a minute
 PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 
-.PHONY: site test setup chromium check clean node
+.PHONY: site test test-fast setup chromium check clean node
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -34,6 +35,9 @@ node: node_modules/.installed
 
 test: setup chromium node
 	$(PY) -m pytest
+
+test-fast: setup
+	$(PY) -m pytest -m "not browser and not slow"
 
 clean:
 	rm -rf site dist .pytest_cache test-artifacts

@@ -28,11 +28,15 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 
-def _time_hook(figures: dict) -> None:
-    """Count the hook's own work inside MkDocs (feeds, taking in HTML bodies) as ours."""
-    from briefing.site import plugin as site_hook
+def _time_plugin(figures: dict) -> None:
+    """Count the plugin's own work inside MkDocs (composing, feeds, taking in HTML bodies) as ours;
+    the stages' share of it is reported apart (load, anchor, compose, render)."""
+    from functools import wraps
+
+    from briefing.site.plugin import BriefingPlugin
 
     def timed(function):
+        @wraps(function)  # keeps MkDocs' event priority
         def wrapper(*args, **kwargs):
             mark = time.perf_counter()
             try:
@@ -42,23 +46,26 @@ def _time_hook(figures: dict) -> None:
         return wrapper
 
     for name in ("on_config", "on_files", "on_page_content"):
-        setattr(site_hook, name, timed(getattr(site_hook, name)))
+        setattr(BriefingPlugin, name, timed(getattr(BriefingPlugin, name)))
 
 
 def child_build(seeds: Path, out: Path) -> dict:
     """Build as ``python build.py`` does, in this process; return the figures."""
     start = time.perf_counter()  # before the imports, which a real build pays for too
     os.environ.setdefault("NO_MKDOCS_2_WARNING", "1")
-    from briefing.site.pipeline import compose
-    from briefing.site.publish import Variant, publish_site
+    from briefing.site.publish import Variant, load_site_config, publish_site
+    from briefing.site.settings import Overrides
 
     figures: dict = {"hook": 0.0}
-    _time_hook(figures)
-    settings = {"seeds_dir": str(seeds), "templates_dir": str(ROOT / "templates"), "reviewed_only": False}
-    composed = compose(seeds, ROOT / "templates", root=seeds.parent, settings=settings, timings=figures)
+    _time_plugin(figures)
+    variant = Variant(overrides=Overrides(seeds_dir=seeds, templates_dir=ROOT / "templates", reviewed_only=False))
+    # MkDocs keeps one instance of a plugin with on_startup per process: the build below uses it.
+    load_site_config(ROOT, out, variant).plugins["briefing"].timings = figures
     mark = time.perf_counter()
-    publish_site(ROOT, out, Variant(settings=settings), composed)
-    figures["mkdocs"] = time.perf_counter() - mark - figures["hook"]
+    composed = publish_site(ROOT, out, variant)
+    stages = sum(figures.get(stage, 0.0) for stage in ("load", "anchor", "compose", "render"))
+    figures["hook"] -= stages  # the stages ran inside on_config: counted apart
+    figures["mkdocs"] = time.perf_counter() - mark - figures["hook"] - stages
     figures["total"] = time.perf_counter() - start
     pages = composed.pages
     figures["pages"] = len(pages)
@@ -72,14 +79,14 @@ def child_build(seeds: Path, out: Path) -> dict:
     if os.environ.get("BENCH_DUMP_DOCS"):
         # The naive baseline gets the same pages as plain Markdown files (article bodies as raw HTML,
         # their links made relative .md links that MkDocs resolves).
-        from briefing.site.render import body_pages, render_bodies
+        from briefing.site.pages import body_pages
+        from briefing.site.render import render_bodies
 
         docs = Path(os.environ["BENCH_DUMP_DOCS"])
-        bodies = dict(render_bodies(body_pages(composed.site), ROOT / "templates"))
+        bodies = dict(render_bodies(body_pages(composed.site), ROOT / "templates"))  # links: relative .md paths
         for path, markdown in pages.items():
             if path in bodies:
-                depth = "../" * path.count("/")
-                markdown += "\n" + bodies[path].replace('href="briefing:', f'href="{depth}')
+                markdown += "\n" + bodies[path]
             (docs / path).parent.mkdir(parents=True, exist_ok=True)
             (docs / path).write_text(markdown, encoding="utf-8")
     return figures

@@ -27,8 +27,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 ARTICLE = "articles/2023-06-xi-blinken-pledge-stabilize-ties"
 PARAGRAPH = "Choice Between Dialogue or Confrontation"
-CHROMIUM_ARGS = ["--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync"]
+sys.path.insert(0, str(ROOT))
+from briefing.site.pdf import CHROMIUM, CHROMIUM_ARGS  # noqa: E402 - one list of Chromium's flags
 
 
 def main() -> None:
@@ -60,7 +60,7 @@ def main() -> None:
             except OSError:
                 time.sleep(0.1)
         with sync_playwright() as p:
-            browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
+            browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
             page = browser.new_page()
             page.goto(url)
             current = PARAGRAPH

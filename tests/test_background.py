@@ -133,22 +133,21 @@ def test_the_producer_never_waits_for_the_reader():
 # from BACKGROUND_MIN_PAGES bodies on. The seeds have fewer, so these tests lower the bar.
 
 def _publish(seeds, out, templates, monkeypatch, min_pages, offline=False):
-    from briefing.site import plugin as site_hook
-    from briefing.site.pipeline import compose
+    from briefing.site import plugin
     from briefing.site.publish import Variant, publish_site
+    from briefing.site.settings import Overrides
 
-    monkeypatch.setattr(site_hook, "BACKGROUND_MIN_PAGES", min_pages)
+    monkeypatch.setattr(plugin, "BACKGROUND_MIN_PAGES", min_pages)
     forks = []
     def stream(produce, fork):
         made = Stream(produce, fork)
         forks.append(made._pid is not None)  # a child process really produces the bodies, or not
         return made
 
-    monkeypatch.setattr(site_hook, "Stream", stream)
-    settings = {"seeds_dir": str(seeds), "templates_dir": str(templates)}
-    composed = compose(seeds, templates, root=seeds.parent, settings=settings)
+    monkeypatch.setattr(plugin, "Stream", stream)
     try:
-        return publish_site(ROOT, out, Variant(settings=settings, offline=offline), composed)
+        publish_site(ROOT, out, Variant(overrides=Overrides(seeds_dir=seeds, templates_dir=templates, offline=offline)))
+        return out
     finally:
         assert forks == [min_pages == 0]
 

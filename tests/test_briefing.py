@@ -11,14 +11,14 @@ from briefing.core.compose import compose_site, format_event_date
 from briefing.core.load import load_people
 from briefing.core.people import MentionFinder
 from briefing.site.pipeline import verify
-from conftest import ROOT, run_build
+from conftest import SEEDS, run_build
 
 TOPIC_TITLES = {"taiwan": "Taiwan", "fentanyl": "Fentanyl", "mil-to-mil": "Military-to-military communication",
                 "ukraine": "Ukraine: China's support for Russia's war"}
 
 
 def site():
-    return compose_site(verify(ROOT / "seeds", ROOT))
+    return compose_site(verify(SEEDS, SEEDS.parent))
 
 
 # --- chronology ----------------------------------------------------------------------
@@ -65,7 +65,7 @@ def test_event_without_support_or_with_a_missing_quote_fails_check(seeds):
 
 @pytest.fixture(scope="module")
 def finder():
-    return MentionFinder(load_people(ROOT / "seeds/people.yml", "seeds/people.yml", []))
+    return MentionFinder(load_people(SEEDS / "people.yml", "seeds/people.yml", []))
 
 
 @pytest.mark.parametrize("text, ids", [
@@ -110,6 +110,7 @@ def test_page_says_plainly_when_a_side_has_no_excerpt(built_site):
     assert '<p class="bx-caution">No excerpt states the position of China&#46;</p>' in html
 
 
+@pytest.mark.slow
 def test_single_outlet_topic_is_flagged_on_the_page_and_by_check(seeds, tmp_path):
     topics = seeds / "topics.yml"
     topics.write_text(topics.read_text(encoding="utf-8") + (
@@ -132,9 +133,10 @@ def test_single_outlet_topic_is_flagged_on_the_page_and_by_check(seeds, tmp_path
 
 # --- feeds ---------------------------------------------------------------------------
 
+@pytest.mark.slow
 def test_feeds_are_valid_atom_with_links_to_the_site(tmp_path):
     out = tmp_path / "site"
-    assert run_build("--out", str(out), "--site-url", "https://example.org/briefing/").returncode == 0
+    assert run_build("--seeds", str(SEEDS), "--out", str(out), "--site-url", "https://example.org/briefing/").returncode == 0
     s = site()
     for page in s.topics:
         feed = feedparser.parse((out / f"feeds/{page.topic.slug}.xml").read_bytes())
@@ -148,7 +150,7 @@ def test_feeds_are_valid_atom_with_links_to_the_site(tmp_path):
             target = (out / path / "index.html").read_text(encoding="utf-8")
             assert f'id="{anchor}"' in target
     every = feedparser.parse((out / "feeds/all.xml").read_bytes())
-    assert not every.bozo and len(every.entries) == len(verify(ROOT / "seeds", ROOT).excerpts)
+    assert not every.bozo and len(every.entries) == len(verify(SEEDS, SEEDS.parent).excerpts)
     home = (out / "index.html").read_text(encoding="utf-8")
     assert '<link rel="alternate feed" type="application/atom+xml" title="Briefing: all topics" href="feeds/all.xml">' in home
     topic = (out / "topics/taiwan/index.html").read_text(encoding="utf-8")
@@ -157,8 +159,9 @@ def test_feeds_are_valid_atom_with_links_to_the_site(tmp_path):
 
 # --- print ---------------------------------------------------------------------------
 
+@pytest.mark.browser  # prints with headless Chromium
 def test_pdf_has_a_page_per_topic_with_its_title_and_citations(tmp_path):
-    result = run_build("pdf", "--out", str(tmp_path))
+    result = run_build("pdf", "--seeds", str(SEEDS), "--out", str(tmp_path))
     assert result.returncode == 0, result.stderr
     reader = PdfReader(tmp_path / "briefing-2024-04-30.pdf")
     texts = [page.extract_text() for page in reader.pages]

@@ -6,7 +6,9 @@ from html.parser import HTMLParser
 import shutil
 from pathlib import Path
 
-from conftest import ARTICLE_IDS, run_build
+import pytest
+
+from conftest import ARTICLE_IDS, SEEDS, run_build
 
 EXTERNAL = re.compile(r"""(?:src|href)=["']?(?:https?:)?//(?!127\.0\.0\.1)""")
 
@@ -45,6 +47,7 @@ def test_excerpt_links_point_at_anchored_paragraphs(built_site: Path):
         assert paragraph and '<mark class="bx-mark"' in paragraph.group(1), (article_id, anchor)
 
 
+@pytest.mark.slow
 def test_two_builds_are_byte_identical(seeds: Path, tmp_path: Path):
     first, second = tmp_path / "one", tmp_path / "two"
     assert run_build("--seeds", str(seeds), "--out", str(first)).returncode == 0
@@ -55,6 +58,7 @@ def test_two_builds_are_byte_identical(seeds: Path, tmp_path: Path):
         assert (first / name).read_bytes() == (second / name).read_bytes(), name
 
 
+@pytest.mark.slow
 def test_build_replaces_previous_output_whole(seeds: Path, tmp_path: Path):
     out = tmp_path / "site"
     assert run_build("--seeds", str(seeds), "--out", str(out)).returncode == 0
@@ -64,9 +68,13 @@ def test_build_replaces_previous_output_whole(seeds: Path, tmp_path: Path):
     assert sorted(p.name for p in tmp_path.iterdir()) == ["seeds", "site"]  # no lock or temporary left
 
 
-def hostile_site(seeds: Path, tmp_path: Path) -> Path:
+@pytest.fixture(scope="module")
+def hostile_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The fixture seeds and tests/fixtures/hostile.md, built once for this module."""
+    work = tmp_path_factory.mktemp("hostile")
+    seeds = Path(shutil.copytree(SEEDS, work / "seeds"))
     shutil.copy(Path(__file__).parent / "fixtures/hostile.md", seeds / "articles")
-    out = tmp_path / "site"
+    out = work / "site"
     result = run_build("--seeds", str(seeds), "--out", str(out))
     assert result.returncode == 0, result.stderr
     return out
@@ -109,8 +117,8 @@ def assert_inert(html: str) -> None:
     assert "alert" not in "".join(str(a) for t, a in page.elements if t == "script")
 
 
-def test_article_text_that_looks_like_markup_is_shown_as_text(seeds: Path, tmp_path: Path):
-    out = hostile_site(seeds, tmp_path)
+def test_article_text_that_looks_like_markup_is_shown_as_text(hostile_site: Path):
+    out = hostile_site
     html = (out / "articles/2024-05-hostile-markup/index.html").read_text(encoding="utf-8")
     assert_inert(html)
     assert "<script>alert" not in html and "<img src=x" not in html and "<b>bold" not in html
@@ -125,8 +133,8 @@ def test_article_text_that_looks_like_markup_is_shown_as_text(seeds: Path, tmp_p
         assert_inert((out / other).read_text(encoding="utf-8"))
 
 
-def test_tags_marker_in_article_text_does_not_become_a_listing(seeds: Path, tmp_path: Path):
-    out = hostile_site(seeds, tmp_path)
+def test_tags_marker_in_article_text_does_not_become_a_listing(hostile_site: Path):
+    out = hostile_site
     html = (out / "articles/2024-05-hostile-markup/index.html").read_text(encoding="utf-8")
     assert "md-tags-listing" not in html and 'class="md-tag-' not in html.split("bx-para")[-1]
     assert "&lt;!-- material/tags --&gt;" in html

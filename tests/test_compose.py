@@ -6,11 +6,11 @@ from briefing.core.compose import compose_site, highlight
 from briefing.site.pipeline import verify
 from briefing.core.model import Anchored, Excerpt, Paragraph, Topic
 
-ROOT = Path(__file__).resolve().parent.parent
+SEEDS = Path(__file__).resolve().parent / "fixtures" / "seeds"
 
 
 def site():
-    return compose_site(verify(ROOT / "seeds", ROOT))
+    return compose_site(verify(SEEDS, SEEDS.parent))
 
 
 def test_each_topic_draws_on_at_least_three_articles():

@@ -1,7 +1,8 @@
-"""Golden files: the generated Markdown of one topic page and one article page (with its HTML body).
+"""Golden files: the generated Markdown of one topic page and one article page (with its HTML body),
+and the home page, composed from the frozen fixture seeds (tests/fixtures/seeds).
 
-Regenerate after an intended change with ``BRIEFING_UPDATE_GOLDEN=1 pytest tests/test_golden.py``
-and review the diff.
+Regenerate after an intended change with
+``BRIEFING_UPDATE_GOLDEN=1 .venv/bin/python -m pytest tests/test_golden.py`` and review the diff.
 """
 
 import os
@@ -10,16 +11,18 @@ from pathlib import Path
 import pytest
 
 from briefing.site.pipeline import compose
-from briefing.site.render import body_pages, render_bodies
+from briefing.site.pages import body_pages
+from briefing.site.render import render_bodies
 
 ROOT = Path(__file__).resolve().parent.parent
+SEEDS = Path(__file__).resolve().parent / "fixtures" / "seeds"
 GOLDEN = Path(__file__).resolve().parent / "golden"
 PAGES = ["topics/fentanyl.md", "articles/2023-06-usip-blinken-beijing-trip-no-breakthroughs.md", "index.md"]
 
 
 @pytest.mark.parametrize("page", PAGES)
 def test_generated_markdown_matches_golden_file(page):
-    composed = compose(ROOT / "seeds", ROOT / "templates", root=ROOT)
+    composed = compose(SEEDS, ROOT / "templates", root=SEEDS.parent)
     pages = dict(composed.pages)
     bodies = body_pages(composed.site)
     if page in bodies:  # article pages: a Markdown title, then an HTML body

@@ -6,13 +6,14 @@ import sys
 import zipfile
 from pathlib import Path
 
+import pytest
 
 from briefing.editor.changes import compare_seeds
 from briefing.cli import published_url_of
 from briefing.core.model import Excerpt, Seeds
 from briefing.site.pipeline import verify
-from briefing.site.publish import sync_tree
-from conftest import NEW_EXCERPT, PREVIEW_PATH, ROOT, check_links, run_build
+from briefing.site.serving import sync_tree
+from conftest import NEW_EXCERPT, PREVIEW_PATH, ROOT, SEEDS, check_links, run_build
 
 
 # --- offline bundle ---------------------------------------------------------------
@@ -39,8 +40,9 @@ def test_bundle_holds_the_site_a_readme_and_a_local_search_index(offline_bundle:
                 assert "unpkg.com" not in html and "fonts.googleapis" not in html, name
 
 
+@pytest.mark.slow
 def test_two_bundles_are_byte_identical(offline_bundle: Path, tmp_path: Path):
-    assert run_build("bundle", "--out", str(tmp_path)).returncode == 0
+    assert run_build("bundle", "--seeds", str(SEEDS), "--out", str(tmp_path)).returncode == 0
     assert (tmp_path / offline_bundle.name).read_bytes() == offline_bundle.read_bytes()
 
 
@@ -81,13 +83,13 @@ def _excerpt(quote: str, topics=("taiwan",), **kw) -> Excerpt:
 
 
 def test_changes_of_identical_seeds_are_empty():
-    head = verify(ROOT / "seeds", ROOT)
+    head = verify(SEEDS, SEEDS.parent)
     page = compare_seeds(Seeds(head.topics, head.articles), head, "main")
     assert page.empty
 
 
 def test_changes_report_added_removed_and_changed_excerpts():
-    head = verify(ROOT / "seeds", ROOT)
+    head = verify(SEEDS, SEEDS.parent)
     xi = next(a for a in head.articles if a.id == "2023-06-xi-blinken-pledge-stabilize-ties")
     kept = [e for e in xi.excerpts if "opiate" not in e.quote and "over a dozen" not in e.quote]
     restanced = [e for e in xi.excerpts if "over a dozen" in e.quote][0]
@@ -115,17 +117,20 @@ def test_preview_needs_its_site_url():
 
 # --- link checker over every variant ----------------------------------------------
 
+@pytest.mark.slow
 def test_no_broken_link_or_anchor_in_the_published_site(built_site, serve, tmp_path):
     result = check_links(serve(built_site) + "/", tmp_path)
     assert result.returncode == 0, result.stdout[-3000:]
     assert re.search(r"[1-9]\d+ links in \d+ URLs checked", result.stdout)
 
 
+@pytest.mark.slow
 def test_no_broken_link_or_anchor_in_the_preview(preview_site, serve, tmp_path):
     result = check_links(serve(preview_site) + f"/{PREVIEW_PATH}/", tmp_path)
     assert result.returncode == 0, result.stdout[-3000:]
 
 
+@pytest.mark.slow
 def test_no_broken_link_or_anchor_in_the_offline_bundle(offline_bundle, serve, tmp_path):
     with zipfile.ZipFile(offline_bundle) as archive:
         archive.extractall(tmp_path / "unzipped")
@@ -133,6 +138,7 @@ def test_no_broken_link_or_anchor_in_the_offline_bundle(offline_bundle, serve, t
     assert result.returncode == 0, result.stdout[-3000:]
 
 
+@pytest.mark.slow
 def test_link_checker_catches_a_broken_anchor(built_site, serve, tmp_path):
     broken = tmp_path / "broken"
     broken.mkdir()

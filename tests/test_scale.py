@@ -14,6 +14,7 @@ from conftest import ROOT, run_build
 sys.path.insert(0, str(ROOT / "benchmarks"))
 from generate import generate  # noqa: E402
 
+pytestmark = pytest.mark.slow  # two builds of hundreds of articles
 SMALL, LARGE = 240, 480
 BOUNDED = ["index.html", "topics/taiwan/index.html", "topics/trade/index.html", "sources/index.html",
            "people/antony-blinken/index.html", "pack/index.html", "timeline/index.html"]

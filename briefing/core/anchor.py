@@ -7,7 +7,7 @@ import difflib
 import itertools
 import re
 
-from .errors import Problem, SeedsInvalid
+from .errors import Problem
 from .model import Anchored, AnchoredEvent, Article, Briefing, Excerpt, Paragraph, Seeds
 from .text import normalize, normalize_with_map, shorten
 
@@ -207,15 +207,6 @@ def locate(index: ArticleIndex, excerpt: Excerpt, problems: list[Problem], src_p
         f"quote ambiguous in {article.id!r}: \"{shorten(excerpt.quote)}\" occurs {len(found)} times",
         f"it occurs in {places}; add 'prefix:' or 'suffix:' with the words around the one you mean"))
     return None
-
-
-def anchor_excerpts(seeds: Seeds) -> Briefing:
-    """Anchor every excerpt of every article; raise ``SeedsInvalid`` listing all failures."""
-    problems: list[Problem] = []
-    briefing = collect_anchors(seeds, problems)
-    if problems:
-        raise SeedsInvalid(problems)
-    return briefing
 
 
 def collect_anchors(seeds: Seeds, problems: list[Problem]) -> Briefing:

@@ -7,11 +7,10 @@ import functools
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from .model import Anchored, AnchoredEvent, Article, Briefing, Paragraph, Person, Topic
+from .model import STANCE_PROSE, Anchored, AnchoredEvent, Article, Briefing, Paragraph, Person, Topic
 from .people import MentionFinder
 
 STANCE_NAMES = {"us": "United States", "china": "China"}
-STANCE_PROSE = {"us": "the United States", "china": "China"}
 """Side names as they read inside a sentence."""
 SIDE_NAMES = {"us": "United States", "china": "China", "other": "Others"}
 # Page sizes: no page grows with the number of articles; what does not fit goes to numbered pages.
@@ -134,6 +133,11 @@ class TopicPage:
     """Older sources, ``TOPIC_SOURCES_PER_PAGE`` per page."""
     event_count: int = 0
 
+    @property
+    def feed_path(self) -> str:
+        """Where the topic's Atom feed is, in the site."""
+        return f"feeds/{self.topic.slug}.xml"
+
 
 @dataclass(frozen=True)
 class TopicArchivePage:
@@ -145,6 +149,16 @@ class TopicArchivePage:
     groups: tuple[ArticleGroup, ...]
     pages: tuple[tuple[int, str], ...]
     """(number, dest_path) of every page of the topic, the topic page being 1."""
+
+    @property
+    def headings(self) -> tuple[tuple[int, str, str], ...]:
+        """(level, id, title) of the headings of the page's body: one per source."""
+        return tuple((3, g.citation.article.id, g.citation.article.title) for g in self.groups)
+
+    @property
+    def anchor_ids(self) -> tuple[str, ...]:
+        """Every id in the page's body: each source's heading."""
+        return tuple(g.citation.article.id for g in self.groups)
 
 
 @dataclass(frozen=True)
@@ -177,6 +191,19 @@ class ArticlePage:
     anchors: tuple[Anchored, ...] = ()
     """The article's excerpts, where they are in its text."""
     topic_map: dict[str, Topic] = field(default_factory=dict, compare=False, repr=False)
+
+    TEXT_HEADING = ("text", "Text")
+    """The id and title of the heading above the article's text."""
+
+    @property
+    def headings(self) -> tuple[tuple[int, str, str], ...]:
+        """(level, id, title) of the headings of the page's body, for its table of contents."""
+        return ((2, *self.TEXT_HEADING),)
+
+    @property
+    def anchor_ids(self) -> tuple[str, ...]:
+        """Every id in the page's body: the text's heading and each paragraph."""
+        return (self.TEXT_HEADING[0], *(p.anchor for p in self.citation.article.paragraphs))
 
     @functools.cached_property
     def paragraphs(self) -> tuple[ParagraphView, ...]:
@@ -243,6 +270,10 @@ class SourcesPage:
     def first(self) -> int:
         """The number of this page's first entry in the whole bibliography."""
         return (self.number - 1) * SOURCES_PER_PAGE + 1
+
+    headings: tuple[tuple[int, str, str], ...] = ()
+    """The page's body has no heading and no id of its own."""
+    anchor_ids: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

@@ -243,16 +243,6 @@ def read_seed(path: Path, shown: str, problems: list[Problem]) -> str | None:
     return text
 
 
-def load_seeds(seeds_dir: Path, root: Path | None = None) -> Seeds:
-    """Load topics and articles; raise ``SeedsInvalid`` with every problem found."""
-    problems: list[Problem] = []
-    seeds = collect_seeds(seeds_dir, problems, root)
-    errors = [p for p in problems if p.severity == "error"]
-    if errors:
-        raise SeedsInvalid(problems)
-    return seeds
-
-
 def collect_seeds(seeds_dir: Path, problems: list[Problem], root: Path | None = None) -> Seeds:
     """Load what can be loaded, appending a problem for everything else."""
     root = root if root is not None else seeds_dir.parent

@@ -7,6 +7,8 @@ from dataclasses import dataclass, field
 
 STANCES = ("us", "china")
 """Whose position an excerpt can state."""
+STANCE_PROSE = {"us": "the United States", "china": "China"}
+"""Who each stance is, in words."""
 
 
 @dataclass(frozen=True)

@@ -5,8 +5,7 @@ from __future__ import annotations
 from collections import defaultdict
 
 from ..core.errors import Problem
-from ..core.compose import STANCE_PROSE
-from ..core.model import Briefing
+from ..core.model import STANCE_PROSE, Briefing
 from ..core.text import shorten
 
 

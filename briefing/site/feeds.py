@@ -7,7 +7,7 @@ import hashlib
 import posixpath
 from xml.etree import ElementTree as ET
 
-from ..core.compose import ExcerptView, Site, TopicPage
+from ..core.compose import ExcerptView, Site
 
 ATOM = "http://www.w3.org/2005/Atom"
 
@@ -70,12 +70,7 @@ def render_feeds(site: Site, urls: dict[str, str], base: str) -> dict[str, str]:
         views = [v for g in page.groups for v in g.excerpts]
         for v in views:
             every.setdefault(id(v.anchored), v)
-        path = feed_path(page)
+        path = page.feed_path
         feeds[path] = feed_xml(f"Briefing: {page.topic.title}", path, page.dest_path, views, urls, base)
     feeds["feeds/all.xml"] = feed_xml("Briefing: all topics", "feeds/all.xml", "index.md", list(every.values()), urls, base)
     return feeds
-
-
-def feed_path(page: TopicPage) -> str:
-    """Where a topic's feed is."""
-    return f"feeds/{page.topic.slug}.xml"

@@ -10,6 +10,8 @@ from ..core.errors import PublishFailed
 CHROMIUM = os.environ.get("BRIEFING_CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = ["--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
                  "--disable-component-update", "--disable-sync"]
+"""Debian's Chromium, headless, making no connection of its own (this network refuses them).
+The tests and benchmarks launch it with these too."""
 FOOTER = ('<div style="font-size:8px;width:100%;text-align:center;color:#666">'
           'Briefing pack · <span class="pageNumber"></span> / <span class="totalPages"></span></div>')
 

@@ -7,52 +7,19 @@ import gc
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from pathlib import Path
-from typing import Any
 
 from ..core.anchor import collect_anchors
-from ..core.compose import Site, compose_site
+from ..core.compose import compose_site
 from ..core.errors import Problem, SeedsInvalid
 from ..core.load import collect_seeds
 from ..core.model import Briefing
-from ..editor.changes import ChangesPage, compare_seeds
+from ..editor.changes import compare_seeds
 from ..core.model import Seeds
-from .render import render_page, render_site
+from .pages import Composed
+from .render import render_site
 from ..editor.review import collect_warnings
-
-
-NAV_TITLES = {"index.md": "Home", "timeline.md": "Timeline", "people.md": "People", "sources.md": "Sources",
-              "tags.md": "Tags", "pack.md": "Briefing pack"}
-"""Navigation titles of the pages that are not topics (topics take their page title)."""
-
-
-@dataclass(frozen=True)
-class Composed:
-    """The rendered pages and what the MkDocs side needs to build them."""
-
-    briefing: Briefing
-    site: Site
-    pages: dict[str, str]
-    """Markdown of every generated page, keyed by its path under ``docs/``."""
-    changes: ChangesPage | None = None
-    """The preview's "Changes" page, when a base was given."""
-
-    @property
-    def nav(self) -> list:
-        """The navigation, from ``Site.nav``: topics grouped, and never the articles."""
-        topics = {page.dest_path for page in self.site.topics}
-        nav: list = []
-        for path in self.site.nav:
-            if path in topics:
-                if not nav or "Topics" not in nav[-1]:
-                    nav.append({"Topics": []})
-                nav[-1]["Topics"].append(path)
-            else:
-                nav.append({NAV_TITLES[path]: path})
-        if self.changes is not None:
-            nav.append({"Changes in this preview": self.changes.dest_path})
-        return nav
 
 
 @contextmanager
@@ -84,12 +51,12 @@ def _timed(timings: dict[str, float] | None, stage: str) -> Iterator[None]:
         timings[stage] = timings.get(stage, 0.0) + time.perf_counter() - start
 
 
-def verify(seeds_dir: Path, root: Path | None = None, settings: dict[str, Any] | None = None,
+def verify(seeds_dir: Path, root: Path | None = None, *, reviewed_only: bool = False,
            warnings: list[Problem] | None = None, timings: dict[str, float] | None = None) -> Briefing:
     """Load and anchor the seeds; raise ``SeedsInvalid`` with every problem.
 
     Warnings (unreviewed excerpts, thin topics …) are appended to ``warnings`` when given.
-    With ``settings['reviewed_only']``, unreviewed excerpts are left out of the result.
+    With ``reviewed_only``, unreviewed excerpts are left out of the result.
     ``timings``, when given, receives the seconds spent in each stage.
     """
     problems: list[Problem] = []
@@ -103,35 +70,33 @@ def verify(seeds_dir: Path, root: Path | None = None, settings: dict[str, Any] |
     if warnings is not None:
         warnings.extend(problems)  # the loader's warnings (invisible characters …)
         warnings.extend(collect_warnings(briefing))
-    if settings and settings.get("reviewed_only"):
+    if reviewed_only:
         briefing = replace(briefing, excerpts=tuple(a for a in briefing.excerpts if a.excerpt.reviewed))
     return briefing
 
 
-def compose(seeds_dir: Path, templates_dir: Path, root: Path | None = None,
-            settings: dict[str, Any] | None = None, base: tuple[Seeds, str] | None = None,
+def compose(seeds_dir: Path, templates_dir: Path, root: Path | None = None, *, reviewed_only: bool = False,
+            site_name: str = "Briefing", base: tuple[Seeds, str] | None = None,
             timings: dict[str, float] | None = None) -> Composed:
     """Run every stage up to the Markdown of each page; with ``base`` (seeds and their
     name), add the page of what changed since then. ``timings``: seconds per stage.
 
     The HTML bodies of article, topic archive and bibliography pages are rendered later,
-    while MkDocs builds (``render.render_bodies``, called by the hook), once their URLs are
+    while MkDocs builds (``render.render_bodies``, called by the plugin), once their URLs are
     known."""
     with collector_paused():
-        briefing = verify(seeds_dir, root, settings, timings=timings)
+        briefing = verify(seeds_dir, root, reviewed_only=reviewed_only, timings=timings)
         with _timed(timings, "compose"):
             site = compose_site(briefing)
             changes = compare_seeds(base[0], briefing, base[1]) if base is not None else None
         with _timed(timings, "render"):
-            pages = render_site(site, templates_dir, extra=settings or {})
-            if changes is not None:
-                pages[changes.dest_path] = render_page(templates_dir, "changes.md.j2", changes)
-    return Composed(briefing=briefing, site=site, pages=pages, changes=changes)
+            pages = render_site(site, templates_dir, site_name=site_name, changes=changes)
+    return Composed(briefing=briefing, site=site, pages=pages, changes=changes, build_epoch=source_date_epoch(briefing))
 
 
-def source_date_epoch(composed: Composed) -> int:
+def source_date_epoch(briefing: Briefing) -> int:
     """Build time derived from the inputs (the newest article's date), for reproducible output."""
-    dates = [a.published for a in composed.briefing.articles]
+    dates = [a.published for a in briefing.articles]
     if not dates:
         return 0
     newest = max(dates)

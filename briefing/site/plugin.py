@@ -1,4 +1,12 @@
-"""The MkDocs side of the pipeline: run the stages, set the nav, add the generated pages."""
+"""The ``briefing`` MkDocs plugin: run the stages, set the nav, add the generated pages.
+
+``mkdocs build``, ``mkdocs serve`` and ``python build.py`` are three doors into this one path.
+The plugin's options are typed (``settings.BriefingConfig``); ``build.py`` adds its command-line
+flags as ``Overrides`` on the plugin instance; ``on_config`` makes the one ``Settings`` object
+of the build from both, and everything downstream receives it (or values from it) explicitly.
+The plugin keeps its data on its instance, which MkDocs keeps across the rebuilds of ``serve``
+(a plugin with ``on_startup`` is cached).
+"""
 
 from __future__ import annotations
 
@@ -13,30 +21,29 @@ from pathlib import Path
 from typing import Any
 
 from markupsafe import Markup, escape
+from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import Abort
-from mkdocs.plugins import event_priority
+from mkdocs.plugins import BasePlugin, event_priority
 from mkdocs.structure.files import File, Files
 from mkdocs.structure.toc import AnchorLink
-from mkdocs.utils import get_relative_url
 
+
+from ..core.errors import SeedsInvalid, describe_exception, describe_traceback_text, format_problems
+from ..editor.changes import GitError, read_base_seeds, resolve_base
 from . import serving
 from .background import BackgroundFailed, Stream
-from ..core.errors import SeedsInvalid, describe_exception, describe_traceback_text, format_problems
 from .feeds import render_feeds
 from .output import UnsafeTarget, check_location, check_site_target, mark_site
-from .pipeline import Composed, compose, source_date_epoch
-from .publish import sync_tree
-from .render import body_pages, render_bodies
+from .pages import Composed, body_pages
+from .pipeline import compose
+from .render import BodyLinkError, render_bodies
+from .settings import SHIM, BriefingConfig, Overrides, Preview, Settings, make_settings
 
-_state: dict[str, Any] = {"serving": False, "composed": None, "served": None, "staging": None, "bodies": None,
-                          "body_paths": frozenset(), "code": serving.code_fingerprint(), "failure": None,
-                          "error_page": None, "site_built": False}
-# Under serve: "code" is the fingerprint of the code this process runs (a change restarts the
-# server); "failure" (headline, problems) of the build under way, if it failed; "error_page" is
-# what the server answers for every page meanwhile; "site_built" once a build has succeeded.
 BACKGROUND_MIN_PAGES = 200
 """From this many HTML bodies on, they are rendered in a second process while MkDocs works
 (not under ``serve``, whose sites are small and whose server runs threads)."""
+PLAIN_CONFIG_VALUES = ("site_name", "site_description", "site_author", "copyright")
+"""Values of mkdocs.yml that Material prints into pages as they are: made escaped text once."""
 log = logging.getLogger("mkdocs.plugins.briefing")
 if "mkdocs.commands.serve" in sys.modules:
     # Loaded by `mkdocs serve`, which has made its temporary folder already: from now on, not only
@@ -44,94 +51,336 @@ if "mkdocs.commands.serve" in sys.modules:
     serving.stop_on_signals()
 
 
-def on_startup(command: str, dirty: bool = False) -> None:
-    """Remember whether this is ``mkdocs serve``, whose rebuilds must pick up code edits and
-    survive errors; make SIGTERM stop it as Ctrl-C does, temporary folders removed."""
-    _state["serving"] = command == "serve"
-    if _state["serving"]:
-        serving.stop_on_signals()
-        # `mkdocs serve` builds by calling its module's `build`, the first time before it serves
-        # (and before on_serve): guarded here, even a theme template's error at start is shown
-        # as the error page instead of ending the server with a traceback.
-        import mkdocs.commands.serve as mkdocs_serve
+class SeedsAbort(Abort):
+    """The seeds have problems: MkDocs prints the message; ``build.py`` prints ``problems``."""
 
-        if not getattr(mkdocs_serve.build, "briefing_guarded", False):
-            mkdocs_serve.build = _guarded(mkdocs_serve.build)
+    def __init__(self, problems: list) -> None:
+        self.problems = problems
+        super().__init__(f"The seeds have problems:\n{format_problems(problems)}")
 
 
-def _guarded(run: Any) -> Any:
-    """``run`` (a build) that reports what it raises, and serves the error page, instead."""
+class BriefingPlugin(BasePlugin[BriefingConfig]):
+    """Compose the briefing from the seeds and build it with MkDocs and Material."""
 
-    def guarded(*args: Any, **kwargs: Any) -> None:
-        _state["failure"] = None
+    def __init__(self) -> None:
+        self.overrides: Overrides | None = None
+        """Set by ``build.py`` before building: its command-line flags."""
+        self.settings: Settings | None = None
+        self.composed: Composed | None = None
+        """The pages of the build under way (None under serve when it failed)."""
+        self.serving = False
+        self.code = serving.code_fingerprint()
+        """The code this process runs: under serve, a change restarts the process."""
+        self.served: str | None = None
+        """Under serve: the folder MkDocs serves; builds go to ``staging`` beside it."""
+        self.staging: str | None = None
+        self.failure: tuple[str, str] | None = None
+        """Under serve: (headline, problems) of the build under way, if it failed."""
+        self.error_page: bytes | None = None
+        """Under serve: what the server answers for every page while the last build failed."""
+        self.site_built = False
+        self.bodies: Stream | None = None
+        self.body_paths: frozenset[str] = frozenset()
+        self._epoch_before: str | None = None
+        self.timings: dict[str, float] | None = None
+        """When a dict (benchmarks): the seconds spent in each stage are added to it."""
+
+    # --- configuration ---------------------------------------------------------------------
+
+    def on_startup(self, *, command: str, dirty: bool) -> None:
+        """Remember whether this is ``mkdocs serve``, whose rebuilds must pick up code edits and
+        survive errors; make SIGTERM stop it as Ctrl-C does, temporary folders removed."""
+        self.serving = command == "serve"
+        if self.serving:
+            serving.stop_on_signals()
+            # `mkdocs serve` builds by calling its module's `build`, the first time before it
+            # serves (and before on_serve): guarded here, even a theme template's error at start
+            # is shown as the error page instead of ending the server with a traceback.
+            import mkdocs.commands.serve as mkdocs_serve
+
+            if not getattr(mkdocs_serve.build, "briefing_guarded", False):
+                mkdocs_serve.build = self._guarded(mkdocs_serve.build)
+
+    @event_priority(100)  # before Material's offline plugin reads whether it is enabled
+    def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
+        """Make the build's settings, compose the pages, fix the build date, set the navigation.
+
+        Under ``serve``, first restart the server if the code changed; and a build that cannot
+        compose its pages goes on with none, to serve the page listing the problems instead."""
+        root = Path(config.config_file_path).resolve().parent if config.config_file_path else Path.cwd()
+        settings = self.settings = make_settings(
+            root, self.config, self.overrides, site_name=config.site_name, site_url=config.site_url,
+            serving=self.serving, preview=self._configured_preview(root))
+        _escape_config_values(config)
+        if settings.offline:
+            offline = config.plugins.get("material/offline")
+            if offline is not None:
+                offline.config.enabled = True
+            config.extra["polyfills"] = [SHIM]  # Material's own option: the local iframe-worker shim
+        if not self.serving:
+            try:  # `mkdocs build` empties its site_dir: only where a Briefing site, or nothing, is
+                check_site_target(check_location(config.site_dir, root))
+            except UnsafeTarget as exc:
+                raise Abort(str(exc)) from None
+        else:
+            serving.arm()  # inside the first build: MkDocs' clean-up (finally) is in place
+            self._build_beside_served_site(config)
+            self.failure = None
+            broken_code = self._restart_if_code_changed()
+            if broken_code:
+                return self._failed_config(config, "The code in briefing/ does not import", broken_code)
         try:
-            run(*args, **kwargs)
-        except Exception as exc:
-            log.debug("The build failed", exc_info=True)
-            _fail("The build failed", describe_exception(exc))
-            _show_failure()
-
-    guarded.briefing_guarded = True  # type: ignore[attr-defined]
-    return guarded
-
-
-def settings_of(config: Any) -> dict[str, Any]:
-    """The briefing's settings, as ``build.py`` puts them in ``config.extra['briefing']``."""
-    settings = dict(config.extra.get("briefing") or {})
-    root = Path(config.config_file_path).resolve().parent if config.config_file_path else Path.cwd()
-    settings.setdefault("seeds_dir", os.environ.get("BRIEFING_SEEDS") or str(root / "seeds"))
-    settings.setdefault("templates_dir", os.environ.get("BRIEFING_TEMPLATES") or str(root / "templates"))
-    settings.setdefault("root", str(root))
-    return settings
-
-
-def on_config(config: Any) -> Any:
-    """Compose the pages, fix the build date from the inputs, and set the navigation.
-
-    Under ``serve``, first restart the server if the code changed; and a build that cannot
-    compose its pages goes on with none, to serve the page listing the problems instead."""
-    settings = settings_of(config)
-    composed: Composed | None = (config.extra.get("briefing") or {}).pop("composed", None)
-    settings.pop("composed", None)
-    _escape_config_values(config)
-    if not _state["serving"]:
-        try:  # `mkdocs build` empties its site_dir: only where a Briefing site, or nothing, is
-            check_site_target(check_location(config.site_dir, Path(settings["root"])))
-        except UnsafeTarget as exc:
-            raise Abort(str(exc)) from None
-    if _state["serving"]:
-        serving.arm()  # inside the first build: MkDocs' clean-up (finally) is in place
-        _build_beside_served_site(config)
-        _state["failure"] = None
-        broken_code = _restart_if_code_changed()
-        if broken_code:
-            return _failed_config(config, "The code in briefing/ does not import", broken_code)
-    seeds_dir = Path(settings["seeds_dir"])
-    root = Path(settings["root"])
-    shown_root = root if seeds_dir.resolve().is_relative_to(root.resolve()) else seeds_dir.parent  # as `check`
-    if composed is None:
-        try:
-            composed = compose(seeds_dir, Path(settings["templates_dir"]), root=shown_root, settings=settings)
+            self.composed = self._compose(settings)
         except SeedsInvalid as exc:
-            if not _state["serving"]:
-                raise Abort(f"The seeds have problems:\n{exc}") from None
-            return _failed_config(config, "The seeds have problems", format_problems(exc.problems))
+            if not self.serving:
+                raise SeedsAbort(exc.problems) from None
+            return self._failed_config(config, "The seeds have problems", format_problems(exc.problems))
         except Exception as exc:  # a template (or the code) failed: its place, not a traceback
-            if not _state["serving"]:
+            if not self.serving:
                 raise
             log.debug("Composing the pages failed", exc_info=True)
-            return _failed_config(config, "Composing the pages failed", describe_exception(exc, root))
-    _state["composed"] = composed
-    os.environ["SOURCE_DATE_EPOCH"] = str(source_date_epoch(composed))
-    config.nav = composed.nav
-    return config
+            return self._failed_config(config, "Composing the pages failed", describe_exception(exc, root))
+        self._fix_build_date(self.composed.build_epoch)
+        config.nav = self.composed.nav
+        return config
+
+    def _configured_preview(self, root: Path) -> Preview | None:
+        """A preview configured in mkdocs.yml (``build.py preview`` resolves its own)."""
+        options = self.config.preview
+        if options.pr is None or (self.overrides and self.overrides.preview):
+            return None
+        try:
+            name, commit, repository = resolve_base((root / self.config.seeds).resolve(), options.base_ref)
+        except GitError as exc:
+            raise Abort(f"cannot read the base of the preview: {exc}") from None
+        return Preview(pr=options.pr, base_commit=commit, base_name=f"{name} ({commit[:12]})",
+                       published_url=options.published_url or "", repository=repository)
+
+    def _compose(self, settings: Settings) -> Composed:
+        base = None
+        if settings.preview is not None:
+            preview = settings.preview
+            base = (read_base_seeds(preview.repository, settings.seeds_dir, preview.base_commit), preview.base_name)
+        return compose(settings.seeds_dir, settings.templates_dir, root=settings.shown_root,
+                       reviewed_only=settings.reviewed_only, site_name=settings.site_name, base=base,
+                       timings=self.timings)
+
+    def _fix_build_date(self, epoch: int) -> None:
+        # MkDocs takes the build date (sitemap, gzip time stamps) only from this variable, the
+        # reproducible-builds convention: set for the build, and put back when it ends.
+        if self._epoch_before is None:
+            self._epoch_before = os.environ.get("SOURCE_DATE_EPOCH", "")
+        os.environ["SOURCE_DATE_EPOCH"] = str(epoch)
+
+    def _restore_build_date(self) -> None:
+        if self._epoch_before is not None:
+            if self._epoch_before:
+                os.environ["SOURCE_DATE_EPOCH"] = self._epoch_before
+            else:
+                os.environ.pop("SOURCE_DATE_EPOCH", None)
+            self._epoch_before = None
+
+    def on_env(self, env: Any, *, config: MkDocsConfig, files: Files) -> Any:
+        """Give the theme's templates the build's settings, as ``briefing``."""
+        env.globals["briefing"] = self.settings
+        return env
+
+    # --- files and pages -------------------------------------------------------------------
+
+    def on_files(self, files: Files, *, config: MkDocsConfig) -> Files:
+        """Add the composed pages, and the Atom feeds that link to them, to the files MkDocs
+        builds; start rendering the HTML bodies, in the order MkDocs will ask for them."""
+        composed = self.composed
+        if composed is None:  # under serve, a build that failed: nothing to build but the error page
+            self._stop_bodies()
+            self.body_paths = frozenset()
+            return Files([])
+        pages = body_pages(composed.site)
+        urls = {}
+        # MkDocs reads pages in this order: those with a body last, so that the background
+        # process has a head start on the bodies while MkDocs converts the others.
+        for dest_path in sorted(composed.pages, key=pages.__contains__):
+            existing = files.get_file_from_path(dest_path)
+            if existing is not None:
+                files.remove(existing)
+            generated = File.generated(config, dest_path, content=composed.pages[dest_path])
+            files.append(generated)
+            urls[dest_path] = generated.url
+        for path, xml in render_feeds(composed.site, urls, config.site_url or "").items():
+            files.append(File.generated(config, path, content=xml))
+        self._stop_bodies()
+        order = [f.src_uri for f in files.documentation_pages() if f.src_uri in pages]
+        templates_dir = self.settings.templates_dir
+        self.bodies = Stream(lambda: _finished_bodies(pages, order, urls, templates_dir),
+                             fork=len(order) >= BACKGROUND_MIN_PAGES and not self.serving)
+        self.body_paths = frozenset(order)
+        return files
+
+    def on_page_content(self, html: str, *, page: Any, config: MkDocsConfig, files: Files) -> str:
+        """Append the page's HTML body, if it has one, with its ids and headings made known to MkDocs."""
+        if self.bodies is None or page.file.src_uri not in self.body_paths:
+            return html
+        finished = None
+        if self.failure is None:
+            try:
+                finished = self.bodies.get(page.file.src_uri)
+            except BackgroundFailed as exc:
+                if not self.serving:
+                    raise Abort(_body_error(exc)) from None
+                self._fail("Rendering the pages failed", describe_traceback_text(exc.kind, str(exc), exc.details))
+        if self.failure is not None:  # under serve: this build's pages are dropped; no anchor to check
+            page.present_anchor_ids = None
+            return html
+        if finished is None:  # each body is handed out once: this page was converted twice
+            raise Abort(f"{page.file.src_uri}: no HTML body left for this page (converted twice in one build?)")
+        body, ids, headings = finished
+        if page.present_anchor_ids is not None:
+            page.present_anchor_ids.update(ids)
+        _add_to_toc(page.toc, headings)
+        return html + body
+
+    # --- the end of a build ----------------------------------------------------------------
+
+    @event_priority(-100)  # after the search plugin has written its index
+    def on_post_build(self, *, config: MkDocsConfig) -> None:
+        """Mark a site built as Briefing's own (``output.SITE_MARKER``). Under ``serve``: put the
+        changed files of the new build into the served folder, or, if the build failed, serve the
+        page listing the problems in place of the site."""
+        self._stop_bodies()
+        self._restore_build_date()
+        if not self.serving:
+            mark_site(Path(config.site_dir))
+            return
+        if self.staging is None:
+            return
+        if self.failure is not None:
+            self._show_failure()
+            return
+        self.error_page = None
+        touched = serving.sync_tree(Path(self.staging), Path(self.served))
+        self.site_built = True
+        pages = [p for p in touched if p.endswith(".html")]
+        others = len(touched) - len(pages)
+        listed = (": " + ", ".join(pages[:10]) + (" …" if len(pages) > 10 else "")) if pages else ""
+        log.info(f"Briefing: {len(pages)} page{'s' * (len(pages) != 1)} rewritten{listed}; "
+                 f"{others} other file{'s' * (others != 1)}")
+
+    def on_build_error(self, *, error: Exception) -> None:
+        """Stop rendering bodies for a build that failed; put the environment back."""
+        self._stop_bodies()
+        self._restore_build_date()
+
+    def _stop_bodies(self) -> None:
+        if self.bodies is not None:
+            self.bodies.close()
+            self.bodies = None
+
+    # --- serve -----------------------------------------------------------------------------
+
+    def on_serve(self, server: Any, *, config: MkDocsConfig, builder: Any) -> Any:
+        """Keep serving through failed rebuilds: whatever a rebuild raises (reading mkdocs.yml
+        included) is reported and shown as the error page at every URL, where MkDocs would print
+        a traceback and serve a stale site; the error page is answered while there is one. Also
+        watch seeds and templates kept outside the project (``build.py serve --seeds …``)."""
+        server.builder = self._guarded(server.builder)
+        server.set_app(serving.error_app(server.get_app(), server.mount_path, lambda: self.error_page))
+        if self.settings is not None:
+            for folder in (self.settings.seeds_dir, self.settings.templates_dir):
+                if folder.is_dir():
+                    server.watch(str(folder))
+        return server
+
+    def on_shutdown(self) -> None:
+        """Remove the staging folder when the server stops (MkDocs removes its own)."""
+        self._stop_bodies()
+        if self.staging is not None:
+            shutil.rmtree(self.staging, ignore_errors=True)
+
+    def _guarded(self, run: Any) -> Any:
+        """``run`` (a build) that reports what it raises, and serves the error page, instead."""
+
+        def guarded(*args: Any, **kwargs: Any) -> None:
+            self.failure = None
+            try:
+                run(*args, **kwargs)
+            except Exception as exc:
+                log.debug("The build failed", exc_info=True)
+                self._fail("The build failed", describe_exception(exc))
+                self._show_failure()
+
+        guarded.briefing_guarded = True  # type: ignore[attr-defined]
+        return guarded
+
+    def _restart_if_code_changed(self) -> str | None:
+        """Under serve: if the code in briefing/ changed since this process started, run the
+        server again (does not return), unless the new code does not import: then what is wrong."""
+        changed = serving.changed_code(self.code, serving.code_fingerprint())
+        if not changed:
+            return None
+        problem = serving.check_code()
+        if problem:
+            return problem
+        log.info(f"Briefing: {', '.join('briefing/' + name for name in changed)} changed; "
+                 "restarting the server with the new code")
+        self._remove_temporary_folders()
+        serving.restart()
+        return None  # not reached
+
+    def _fail(self, headline: str, problems: str) -> None:
+        """Under serve: report what broke the build (once per build), as ``check`` would."""
+        if self.failure is not None:
+            return
+        self.failure = (headline, problems)
+        # Printed, not logged: an error logged would fail `serve --strict` for good.
+        print(f"Briefing: {headline} (served in place of the site until a build succeeds):\n{problems}",
+              file=sys.stderr, flush=True)
+
+    def _failed_config(self, config: MkDocsConfig, headline: str, problems: str) -> MkDocsConfig:
+        self._fail(headline, problems)
+        self.composed = None
+        config.nav = []
+        return config
+
+    def _build_beside_served_site(self, config: MkDocsConfig) -> None:
+        # `mkdocs serve` empties its folder and rewrites every file on each rebuild. Build into a
+        # staging folder instead; on_post_build moves over only the files whose bytes changed, so
+        # an edit rewrites only the pages it changes (and a failed build leaves the last good site).
+        if self.served is None:
+            self.served = config.site_dir
+            self.staging = tempfile.mkdtemp(prefix="briefing-serve-")
+            atexit.register(shutil.rmtree, self.staging, True)
+        config.site_dir = self.staging
+
+    def _remove_temporary_folders(self) -> None:
+        """The staging folder, and MkDocs' own folder of the served site (before a restart, which
+        runs no ``finally``)."""
+        self._stop_bodies()
+        if self.staging is not None:
+            shutil.rmtree(self.staging, ignore_errors=True)
+        served = self.served
+        # Only the temporary folder `mkdocs serve` made (mkdtemp, prefix mkdocs_), never a site elsewhere.
+        if served is not None and Path(served).name.startswith("mkdocs_") and \
+                Path(served).parent.resolve() == Path(tempfile.gettempdir()).resolve():
+            shutil.rmtree(served, ignore_errors=True)
+
+    def _show_failure(self) -> None:
+        """Serve the error page of the failed build, and drop what it built."""
+        headline, problems = self.failure
+        page = serving.error_page(headline, problems)
+        self.error_page = page
+        if self.staging is not None:
+            shutil.rmtree(self.staging, ignore_errors=True)
+            os.makedirs(self.staging, exist_ok=True)
+        if self.served is not None and not self.site_built:
+            # Nothing built yet: the folder itself holds the page (what `serve --no-livereload`,
+            # which has no on_serve, serves). A built site stays for the next successful build to
+            # update file by file; meanwhile the server answers the error page in its place.
+            os.makedirs(self.served, exist_ok=True)
+            for name in ("index.html", "404.html"):
+                Path(self.served, name).write_bytes(page)
 
 
-PLAIN_CONFIG_VALUES = ("site_name", "site_description", "site_author", "copyright")
-"""Values of mkdocs.yml that Material prints into pages as they are: made escaped text once."""
-
-
-def _escape_config_values(config: Any) -> None:
+def _escape_config_values(config: MkDocsConfig) -> None:
     # Markup is a str that templates print as it is: escaped here, each value shows as written
     # wherever Material puts it, and `| e` in a template does not escape it twice.
     for name in PLAIN_CONFIG_VALUES:
@@ -140,194 +389,17 @@ def _escape_config_values(config: Any) -> None:
             config[name] = escape(value)
 
 
-def _restart_if_code_changed() -> str | None:
-    """Under serve: if the code in briefing/ changed since this process started, run the
-    server again (does not return), unless the new code does not import: then what is wrong."""
-    changed = serving.changed_code(_state["code"], serving.code_fingerprint())
-    if not changed:
-        return None
-    problem = serving.check_code()
-    if problem:
-        return problem
-    log.info(f"Briefing: {', '.join('briefing/' + name for name in changed)} changed; "
-             "restarting the server with the new code")
-    _remove_temporary_folders()
-    serving.restart()
-    return None  # not reached
-
-
-def _fail(headline: str, problems: str) -> None:
-    """Under serve: report what broke the build (once per build), as ``check`` would."""
-    if _state["failure"] is not None:
-        return
-    _state["failure"] = (headline, problems)
-    # Printed, not logged: an error logged would fail `serve --strict` for good.
-    print(f"Briefing: {headline} (served in place of the site until a build succeeds):\n{problems}",
-          file=sys.stderr, flush=True)
-
-
-def _failed_config(config: Any, headline: str, problems: str) -> Any:
-    _fail(headline, problems)
-    _state["composed"] = None
-    config.nav = []
-    return config
-
-
-def _build_beside_served_site(config: Any) -> None:
-    # `mkdocs serve` empties its folder and rewrites every file on each rebuild. Build into a
-    # staging folder instead; on_post_build moves over only the files whose bytes changed, so
-    # an edit rewrites only the pages it changes (and a failed build leaves the last good site).
-    if _state["served"] is None:
-        _state["served"] = config.site_dir
-        _state["staging"] = tempfile.mkdtemp(prefix="briefing-serve-")
-        atexit.register(shutil.rmtree, _state["staging"], True)
-    config.site_dir = _state["staging"]
-
-
-def _remove_temporary_folders() -> None:
-    """The staging folder, and MkDocs' own folder of the served site (before a restart, which
-    runs no ``finally``)."""
-    _stop_bodies()
-    if _state["staging"] is not None:
-        shutil.rmtree(_state["staging"], ignore_errors=True)
-    served = _state["served"]
-    # Only the temporary folder `mkdocs serve` made (mkdtemp, prefix mkdocs_), never a site elsewhere.
-    if served is not None and Path(served).name.startswith("mkdocs_") and \
-            Path(served).parent.resolve() == Path(tempfile.gettempdir()).resolve():
-        shutil.rmtree(served, ignore_errors=True)
-
-
-def on_shutdown() -> None:
-    """Remove the staging folder when the server stops (MkDocs removes its own)."""
-    _stop_bodies()
-    if _state["staging"] is not None:
-        shutil.rmtree(_state["staging"], ignore_errors=True)
-
-
-def on_serve(server: Any, config: Any, builder: Any) -> Any:
-    """Keep serving through failed rebuilds: whatever a rebuild raises (reading mkdocs.yml
-    included) is reported and shown as the error page at every URL, where MkDocs would print a
-    traceback and serve a stale site; the error page is answered while there is one. Also watch
-    seeds and templates kept outside the project (``build.py serve --seeds …``)."""
-    server.builder = _guarded(server.builder)
-    server.set_app(serving.error_app(server.get_app(), server.mount_path, lambda: _state["error_page"]))
-    settings = settings_of(config)
-    for folder in (settings["seeds_dir"], settings["templates_dir"]):
-        if Path(folder).is_dir():
-            server.watch(folder)
-    return server
-
-
-def _show_failure() -> None:
-    """Serve the error page of the failed build, and drop what it built."""
-    headline, problems = _state["failure"]
-    page = serving.error_page(headline, problems)
-    _state["error_page"] = page
-    staging = _state["staging"]
-    if staging is not None:
-        shutil.rmtree(staging, ignore_errors=True)
-        os.makedirs(staging, exist_ok=True)
-    served = _state["served"]
-    if served is not None and not _state["site_built"]:
-        # Nothing built yet: the folder itself holds the page (what `serve --no-livereload`,
-        # which has no on_serve, serves). A built site stays for the next successful build to
-        # update file by file; meanwhile the server answers the error page in its place.
-        os.makedirs(served, exist_ok=True)
-        for name in ("index.html", "404.html"):
-            Path(served, name).write_bytes(page)
-
-
-def _stop_bodies() -> None:
-    if _state["bodies"] is not None:
-        _state["bodies"].close()
-        _state["bodies"] = None
-
-
-def on_build_error(error: Exception) -> None:
-    """Stop rendering bodies for a build that failed."""
-    _stop_bodies()
-
-
-@event_priority(-100)  # after the search plugin has written its index
-def on_post_build(config: Any) -> None:
-    """Mark a site built as Briefing's own (``output.SITE_MARKER``). Under ``serve``: put the
-    changed files of the new build into the served folder, or, if the build failed, serve the
-    page listing the problems in place of the site."""
-    _stop_bodies()
-    if not _state["serving"]:
-        mark_site(Path(config.site_dir))
-        return
-    if _state["staging"] is None:
-        return
-    if _state["failure"] is not None:
-        _show_failure()
-        return
-    _state["error_page"] = None
-    touched = sync_tree(Path(_state["staging"]), Path(_state["served"]))
-    _state["site_built"] = True
-    pages = [p for p in touched if p.endswith(".html")]
-    others = len(touched) - len(pages)
-    listed = (": " + ", ".join(pages[:10]) + (" …" if len(pages) > 10 else "")) if pages else ""
-    log.info(f"Briefing: {len(pages)} page{'s' * (len(pages) != 1)} rewritten{listed}; "
-             f"{others} other file{'s' * (others != 1)}")
-
-
-def on_files(files: Files, config: Any) -> Files:
-    """Add the composed pages, and the Atom feeds that link to them, to the files MkDocs builds;
-    start rendering the HTML bodies, in the order MkDocs will ask for them."""
-    composed: Composed | None = _state["composed"]
-    if composed is None:  # under serve, a build that failed: nothing to build but the error page
-        _stop_bodies()
-        _state["body_paths"] = frozenset()
-        return Files([])
-    pages = body_pages(composed.site)
-    urls = {}
-    # MkDocs reads pages in this order: those with a body last, so that the background
-    # process has a head start on the bodies while MkDocs converts the others.
-    for dest_path in sorted(composed.pages, key=pages.__contains__):
-        markdown = composed.pages[dest_path]
-        existing = files.get_file_from_path(dest_path)
-        if existing is not None:
-            files.remove(existing)
-        generated = File.generated(config, dest_path, content=markdown)
-        files.append(generated)
-        urls[dest_path] = generated.url
-    for path, xml in render_feeds(composed.site, urls, config.site_url or "").items():
-        files.append(File.generated(config, path, content=xml))
-    _stop_bodies()
-    order = [f.src_uri for f in files.documentation_pages() if f.src_uri in pages]
-    # Links in the bodies point only to generated pages (paths under docs/, known safe ids).
-    templates_dir = Path(settings_of(config)["templates_dir"])
-    _state["bodies"] = Stream(lambda: _finished_bodies(pages, order, urls, templates_dir),
-                              fork=len(order) >= BACKGROUND_MIN_PAGES and not _state["serving"])
-    _state["body_paths"] = frozenset(order)
-    return files
-
-
-_LINK = re.compile(r'href="briefing:([^"#]*)(#[^"]*)?"')
-_ID = re.compile(r' id="([^"]+)"')  # bodies are escaped: only the templates write attributes
-_HEADING = re.compile(r'<h([23]) id="([^"]+)">(.*?)<a class="headerlink"', re.S)
-_TAG = re.compile(r"<[^>]+>")
-
-
 def _finished_bodies(pages: dict[str, Any], order: list[str], urls: dict[str, str], templates_dir: Path):
-    """(path, (HTML with its links made URLs, its ids, its h2/h3 headings)) of each body.
-    Runs in the background process when there is one: plain data only goes back."""
-    for path, body in render_bodies(pages, templates_dir, order):
-        here = urls[path]
-        resolved: dict[str, str] = {}  # a page links to the same few pages many times
-
-        def resolve(match: re.Match) -> str:
-            target = match.group(1)
-            if target not in resolved:
-                if target not in urls:
-                    raise Abort(f"{path}: link to a missing page {target!r}")
-                resolved[target] = get_relative_url(urls[target], here)
-            return f'href="{resolved[target]}{match.group(2) or ""}"'
-
-        body = _LINK.sub(resolve, body)
-        headings = [(int(level), anchor, _TAG.sub("", inner).strip()) for level, anchor, inner in _HEADING.findall(body)]
-        yield path, (body, _ID.findall(body), headings)
+    """(path, (HTML with its links made URLs, its ids, its h2/h3 headings)) of each body; the
+    ids and headings are the page's data. Runs in the background process when there is one:
+    plain data only goes back."""
+    try:
+        for path, body in render_bodies(pages, templates_dir, order, urls):
+            page = pages[path]
+            yield path, (body, list(page.anchor_ids), [(level, anchor, str(escape(title)))
+                                                       for level, anchor, title in page.headings])
+    except BodyLinkError as exc:
+        raise Abort(str(exc)) from None
 
 
 def _add_to_toc(toc: Any, headings: list[tuple[int, str, str]]) -> None:
@@ -345,10 +417,7 @@ _TEMPLATE_FRAME = re.compile(r'File "([^"]+\.j2)", line (\d+)')
 
 
 def _body_error(exc: BackgroundFailed) -> str:
-    """``template:line: error`` when a body template failed; the traceback for anything else
-    (under serve: the place in the code instead)."""
-    if _state["serving"]:
-        return describe_traceback_text(exc.kind, str(exc), exc.details)
+    """``template:line: error`` when a body template failed; the traceback for anything else."""
     if exc.kind == "Abort":
         return str(exc)
     frames = _TEMPLATE_FRAME.findall(exc.details)
@@ -357,26 +426,3 @@ def _body_error(exc: BackgroundFailed) -> str:
         return f"{path}:{line}: {exc.kind}: {exc}"
     return f"rendering the HTML bodies failed: {exc.kind}: {exc}\n{exc.details}"
 
-
-def on_page_content(html: str, page: Any, config: Any, files: Files) -> str:
-    """Append the page's HTML body, if it has one, with its ids and headings made known to MkDocs."""
-    bodies: Stream | None = _state["bodies"]
-    if bodies is None or page.file.src_uri not in _state["body_paths"]:
-        return html
-    if _state["failure"] is None:
-        try:
-            finished = bodies.get(page.file.src_uri)
-        except BackgroundFailed as exc:
-            if not _state["serving"]:
-                raise Abort(_body_error(exc)) from None
-            _fail("Rendering the pages failed", _body_error(exc))  # the build goes on, to serve the error page
-    if _state["failure"] is not None:  # under serve: this build's pages are dropped; no anchor to check
-        page.present_anchor_ids = None
-        return html
-    if finished is None:  # each body is handed out once: this page was converted twice
-        raise Abort(f"{page.file.src_uri}: no HTML body left for this page (converted twice in one build?)")
-    body, ids, headings = finished
-    if page.present_anchor_ids is not None:
-        page.present_anchor_ids.update(ids)
-    _add_to_toc(page.toc, headings)
-    return html + body

@@ -20,57 +20,56 @@ from mkdocs.commands.build import build as mkdocs_build
 from mkdocs.config import load_config
 from mkdocs.exceptions import Abort, ConfigurationError
 
-from ..core.errors import PublishFailed
+from ..core.errors import PublishFailed, SeedsInvalid
 from .output import SITE_MARKER, check_location, check_site_target, locked, temporary_prefix, writing_file
-from .pipeline import Composed
+from .pages import Composed
+from .plugin import SeedsAbort
+from .settings import Overrides
 
-SHIM = "assets/javascripts/iframe-worker-shim.js"
-"""Local copy of the iframe-worker shim; its path must contain ``iframe-worker``."""
 
 
 @dataclass(frozen=True)
 class Variant:
-    """What differs between the ways the site is published."""
+    """What differs between the ways the site is published: the URL, and the command line's
+    overrides of the plugin's options (offline, preview, seeds …)."""
 
     site_url: str | None = None
     """Full URL the site is served from (a preview's own sub-path URL for previews)."""
-    offline: bool = False
-    """Build for ``file://`` with Material's offline plugin and no request to any host."""
-    preview: dict[str, Any] | None = None
-    """For a pull-request preview: ``pr`` and ``published_url`` (banner, noindex)."""
-    settings: dict[str, Any] = field(default_factory=dict)
-    """Where the seeds and templates are (``config.extra['briefing']``)."""
+    overrides: Overrides = field(default_factory=Overrides)
 
 
 def load_site_config(root: Path, site_dir: Path, variant: Variant) -> Any:
-    """Load ``mkdocs.yml`` with the variant's settings applied."""
-    overrides: dict[str, Any] = {"site_dir": str(site_dir), "strict": True}
+    """Load ``mkdocs.yml`` with the variant's settings applied (to the ``briefing`` plugin)."""
+    options: dict[str, Any] = {"site_dir": str(site_dir), "strict": True}
     if variant.site_url:
-        overrides["site_url"] = variant.site_url
-    config = load_config(str(root / "mkdocs.yml"), **overrides)
-    offline = config.plugins.get("material/offline")
-    if offline is not None:
-        offline.config.enabled = variant.offline
-    if variant.offline:
-        config.extra["polyfills"] = [SHIM]
-    config.extra["briefing"] = {**variant.settings, "root": str(root), "preview": variant.preview}
+        options["site_url"] = variant.site_url
+    try:
+        config = load_config(str(root / "mkdocs.yml"), **options)
+    except (Abort, ConfigurationError) as exc:
+        raise PublishFailed(f"mkdocs.yml: {exc}") from None
+    plugin = config.plugins.get("briefing")
+    if plugin is None:
+        raise PublishFailed(f"{root / 'mkdocs.yml'}: the 'briefing' plugin is not listed under 'plugins:'")
+    plugin.overrides = variant.overrides
     return config
 
 
-def build_into(root: Path, site_dir: Path, variant: Variant, composed: Composed | None = None) -> None:
-    """Run ``mkdocs build --strict`` into ``site_dir``."""
+def build_into(root: Path, site_dir: Path, variant: Variant) -> Composed:
+    """Run ``mkdocs build --strict`` into ``site_dir``; the composed pages it built.
+
+    Raises ``SeedsInvalid`` when the seeds have problems, ``PublishFailed`` when MkDocs fails."""
     config = load_site_config(root, site_dir, variant)
-    if composed is not None:
-        config.extra["briefing"]["composed"] = composed
     try:
         mkdocs_build(config)
+    except SeedsAbort as exc:
+        raise SeedsInvalid(exc.problems) from None
     except (Abort, ConfigurationError) as exc:
         raise PublishFailed(f"mkdocs build failed: {exc}") from None
+    return config.plugins["briefing"].composed
 
 
-def publish_site(root: Path, out_dir: Path, variant: Variant, composed: Composed | None = None,
-                 protected: tuple[Path, ...] = ()) -> Path:
-    """Build the site and put it at ``out_dir`` whole, or leave ``out_dir`` as it was.
+def publish_site(root: Path, out_dir: Path, variant: Variant, protected: tuple[Path, ...] = ()) -> Composed:
+    """Build the site and put it at ``out_dir`` whole, or leave ``out_dir`` as it was; the pages built.
 
     ``out_dir`` must be absent or a site Briefing built (``output.check_site_target``), in a
     place ``output.check_location`` accepts; otherwise ``UnsafeTarget`` is raised before
@@ -82,12 +81,12 @@ def publish_site(root: Path, out_dir: Path, variant: Variant, composed: Composed
         check_site_target(out_dir)  # again: another build may have written it while we waited
         staging = Path(tempfile.mkdtemp(prefix=temporary_prefix(out_dir, "new"), dir=out_dir.parent))
         try:
-            build_into(root, staging, variant, composed)  # the hook marks it as a Briefing site
+            composed = build_into(root, staging, variant)  # the plugin marks it as a Briefing site
             swap_in(staging, out_dir)
         except BaseException:
             shutil.rmtree(staging, ignore_errors=True)
             raise
-    return out_dir
+    return composed
 
 
 def swap_in(new: Path, target: Path) -> None:
@@ -108,36 +107,6 @@ def swap_in(new: Path, target: Path) -> None:
         shutil.rmtree(old, ignore_errors=True)
 
 
-def sync_tree(new: Path, target: Path) -> list[str]:
-    """Make ``target`` hold what ``new`` holds, touching only files whose bytes differ.
-
-    Changed and added files are moved over (one rename each), files gone from ``new`` are
-    deleted, and identical files keep their time stamp. Returns the paths rewritten or removed,
-    relative and sorted. ``new`` is consumed.
-    """
-    touched = []
-    kept = set()
-    for path in sorted(new.rglob("*")):
-        if path.is_dir():
-            continue
-        relative = path.relative_to(new).as_posix()
-        kept.add(relative)
-        old = target / relative
-        if old.is_file() and old.stat().st_size == path.stat().st_size and old.read_bytes() == path.read_bytes():
-            continue
-        old.parent.mkdir(parents=True, exist_ok=True)
-        os.replace(path, old)
-        touched.append(relative)
-    for path in sorted(target.rglob("*"), reverse=True):
-        relative = path.relative_to(target).as_posix()
-        if path.is_file() and relative not in kept:
-            path.unlink()
-            touched.append(relative)
-        elif path.is_dir() and not any(path.iterdir()):
-            path.rmdir()
-    return sorted(touched)
-
-
 BUNDLE_README = """Briefing: offline edition
 =========================
 
@@ -151,17 +120,16 @@ Built on {built} from {articles} articles and {excerpts} excerpts on
 """
 
 
-def write_bundle(root: Path, dist_dir: Path, composed: Composed, variant: Variant,
+def write_bundle(root: Path, dist_dir: Path, newest: dt.date, variant: Variant,
                  protected: tuple[Path, ...] = ()) -> Path:
-    """Build the offline site and pack it into ``dist/briefing-offline-<date>.zip``, reproducibly.
+    """Build the offline site and pack it into ``dist/briefing-offline-<newest>.zip``, reproducibly.
 
     The zip replaces only a zip Briefing wrote there before (``output.check_file_target``)."""
-    newest = max((a.published for a in composed.briefing.articles), default=dt.date(1980, 1, 1))
     name = f"briefing-offline-{newest.isoformat()}"
     target = check_location(dist_dir, root, protected=protected) / f"{name}.zip"
     with writing_file(target) as (tmp, partial):
         site_dir = tmp / name
-        build_into(root, site_dir, variant, composed)
+        composed = build_into(root, site_dir, variant)
         (site_dir / "README.txt").write_text(BUNDLE_README.format(
             built=newest.isoformat(), articles=len(composed.briefing.articles),
             excerpts=len(composed.briefing.excerpts), topics=len(composed.briefing.topics),
@@ -170,18 +138,17 @@ def write_bundle(root: Path, dist_dir: Path, composed: Composed, variant: Varian
     return target
 
 
-def write_pdf(root: Path, dist_dir: Path, composed: Composed, variant: Variant,
+def write_pdf(root: Path, dist_dir: Path, newest: dt.date, variant: Variant,
               protected: tuple[Path, ...] = ()) -> Path:
     """Build the site and print its briefing pack to ``dist/briefing-<date>.pdf`` (whole, or not at all).
 
     The PDF replaces only a PDF Briefing wrote there before (``output.check_file_target``)."""
     from .pdf import print_pack
 
-    newest = max((a.published for a in composed.briefing.articles), default=dt.date(1980, 1, 1))
     target = check_location(dist_dir, root, protected=protected) / f"briefing-{newest.isoformat()}.pdf"
     with writing_file(target) as (tmp, partial):
         site_dir = tmp / "site"
-        build_into(root, site_dir, variant, composed)
+        build_into(root, site_dir, variant)
         print_pack(site_dir, partial)
     return target
 

@@ -16,10 +16,13 @@ from typing import Any
 
 import jinja2
 from markupsafe import Markup
+from mkdocs.utils import get_relative_url
 
-from ..core.compose import ArticlePage, Site, SourcesPage, TimelinePage, TopicArchivePage
+from ..core.compose import Site
+from ..editor.changes import ChangesPage
 from ..core.model import Topic
 from ..core.text import escape_text
+from .pages import BODY_TEMPLATES, PAGE_KINDS
 
 _IDENT = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]*$")
 _WHITESPACE = re.compile(r"\s+")
@@ -112,80 +115,78 @@ def make_environment(templates_dir: Path) -> jinja2.Environment:
     return env
 
 
-LINK_PREFIX = "briefing:"
-"""How HTML bodies write a link to a page: ``href="briefing:topics/taiwan.md#p3"``."""
+class Links:
+    """``href()`` of the HTML bodies: a page's URL relative to the page being rendered.
+
+    With ``urls`` (path under ``docs/`` → URL, as MkDocs made them for this variant), the final
+    URL; without, a relative ``.md`` path, as Markdown links are written."""
+
+    def __init__(self, urls: dict[str, str] | None = None) -> None:
+        self.urls = urls
+        self.here = ""
+        self._resolved: dict[str, str] = {}  # a page links to the same few pages many times
+
+    def at(self, path: str) -> None:
+        """Render the next links from the page at ``path``."""
+        self.here = path
+        self._resolved = {}
+
+    def href(self, dest_path: str, anchor: str = "") -> Markup:
+        """The link from the current page to ``dest_path`` (and its ``anchor``)."""
+        url = self._resolved.get(dest_path)
+        if url is None:
+            if self.urls is None:
+                url = relative_path(self.here, dest_path) if dest_path != self.here else ""
+            elif dest_path not in self.urls:
+                raise BodyLinkError(f"{self.here}: link to a missing page {dest_path!r}")
+            else:
+                url = get_relative_url(self.urls[dest_path], self.urls[self.here])
+            self._resolved[dest_path] = url
+        return Markup(url + (f"#{anchor}" if anchor else ""))
 
 
-def href(dest_path: str, anchor: str = "") -> Markup:
-    """A link from an HTML body to a page under ``docs/``, resolved later by the hook."""
-    return Markup(f"{LINK_PREFIX}{dest_path}" + (f"#{anchor}" if anchor else ""))
+class BodyLinkError(Exception):
+    """An HTML body links to a page the site does not have (a bug in a template or in compose)."""
 
 
-def make_html_environment(templates_dir: Path) -> jinja2.Environment:
+def make_html_environment(templates_dir: Path, links: Links) -> jinja2.Environment:
     """The Jinja2 environment of HTML bodies: standard HTML autoescaping."""
     env = jinja2.Environment(loader=jinja2.FileSystemLoader(str(templates_dir)), autoescape=True,
                              trim_blocks=True, lstrip_blocks=True, undefined=jinja2.StrictUndefined)
-    env.globals.update(href=href, window=page_window)
+    env.globals.update(href=links.href, window=page_window)
     return env
 
 
-BODY_TEMPLATES = {ArticlePage: "article.html.j2", TopicArchivePage: "topic_archive.html.j2",
-                  SourcesPage: "sources.html.j2"}
-"""The pages whose Markdown is only a title (and an introduction), and the template of the
-HTML body the hook puts in under it."""
-
-
-def body_pages(site: Site) -> dict[str, Any]:
-    """The page contexts that have an HTML body, by path, in the order of the site."""
-    sources = (site.sources, *(p for p in site.more if isinstance(p, SourcesPage)))
-    return {page.dest_path: page for page in (*site.articles, *(p for t in site.topics for p in t.archive), *sources)}
-
-
-def render_bodies(pages: dict[str, Any], templates_dir: Path, order: Iterable[str] | None = None
-                  ) -> Iterator[tuple[str, str]]:
-    """(path, HTML body) of each page of ``pages`` (from ``body_pages``), in ``order`` if given.
+def render_bodies(pages: dict[str, Any], templates_dir: Path, order: Iterable[str] | None = None,
+                  urls: dict[str, str] | None = None) -> Iterator[tuple[str, str]]:
+    """(path, HTML body) of each page of ``pages`` (from ``body_pages``), in ``order`` if given,
+    its links made relative to it (final URLs with ``urls``, else ``.md`` paths; see ``Links``).
 
     A generator: bodies are rendered one at a time, as the reader asks for them (see
     ``background.Stream``), so they never need to be held all at once.
     """
-    env = make_html_environment(templates_dir)
+    links = Links(urls)
+    env = make_html_environment(templates_dir, links)
     compiled = {kind: env.get_template(template) for kind, template in BODY_TEMPLATES.items()}
     for path in pages if order is None else order:
         page = pages[path]
+        links.at(path)
         yield path, compiled[type(page)].render(page=page)
 
 
-def render_site(site: Site, templates_dir: Path, extra: dict | None = None) -> dict[str, str]:
-    """Render every page; returns Markdown keyed by its path under ``docs/``."""
+def render_site(site: Site, templates_dir: Path, site_name: str = "Briefing",
+                changes: ChangesPage | None = None) -> dict[str, str]:
+    """Render the Markdown of every page of every kind (``pages.PAGE_KINDS``), keyed by its path
+    under ``docs/``."""
     env = make_environment(templates_dir)
-    common = {"extra": extra or {}}
     pages: dict[str, str] = {}
-
-    def render(template: str, page: Any) -> None:
-        pages[page.dest_path] = env.get_template(template).render(page=page, **common)
-
-    render("home.md.j2", site.home)
-    for topic in site.topics:
-        render("topic.md.j2", topic)
-    article_template = env.get_template("article.md.j2")
-    for article in site.articles:
-        pages[article.dest_path] = article_template.render(page=article, **common)
-    render("sources.md.j2", site.sources)
-    for extra_page in site.more:
-        template = {TopicArchivePage: "topic_archive.md.j2", SourcesPage: "sources.md.j2",
-                    TimelinePage: "timeline.md.j2"}[type(extra_page)]
-        render(template, extra_page)
-    person_template = env.get_template("person.md.j2")
-    for person in site.people:
-        pages[person.dest_path] = person_template.render(page=person, **common)
-    for template, page in (("people.md.j2", site.people_index), ("timeline.md.j2", site.timeline),
-                           ("pack.md.j2", site.pack)):
-        if page is not None:
-            render(template, page)
-    pages["tags.md"] = env.get_template("tags.md.j2").render(**common)
+    for kind in PAGE_KINDS:
+        template = env.get_template(kind.template)
+        for page in kind.pages(site, changes):
+            pages[page.dest_path] = template.render(page=page, site_name=site_name)
     return pages
 
 
-def render_page(templates_dir: Path, template: str, page: Any, extra: dict | None = None) -> str:
+def render_page(templates_dir: Path, template: str, page: Any, site_name: str = "Briefing") -> str:
     """Render one page context with one template."""
-    return make_environment(templates_dir).get_template(template).render(page=page, extra=extra or {})
+    return make_environment(templates_dir).get_template(template).render(page=page, site_name=site_name)

@@ -222,3 +222,35 @@ def arm() -> None:
     pending = _signals["pending"]
     if pending is not None and signal.getsignal(pending) is _stop:
         _stop(pending, None)
+
+
+# --- the served folder ---------------------------------------------------------------------------
+
+def sync_tree(new: Path, target: Path) -> list[str]:
+    """Make ``target`` hold what ``new`` holds, touching only files whose bytes differ.
+
+    Changed and added files are moved over (one rename each), files gone from ``new`` are
+    deleted, and identical files keep their time stamp. Returns the paths rewritten or removed,
+    relative and sorted. ``new`` is consumed.
+    """
+    touched = []
+    kept = set()
+    for path in sorted(new.rglob("*")):
+        if path.is_dir():
+            continue
+        relative = path.relative_to(new).as_posix()
+        kept.add(relative)
+        old = target / relative
+        if old.is_file() and old.stat().st_size == path.stat().st_size and old.read_bytes() == path.read_bytes():
+            continue
+        old.parent.mkdir(parents=True, exist_ok=True)
+        os.replace(path, old)
+        touched.append(relative)
+    for path in sorted(target.rglob("*"), reverse=True):
+        relative = path.relative_to(target).as_posix()
+        if path.is_file() and relative not in kept:
+            path.unlink()
+            touched.append(relative)
+        elif path.is_dir() and not any(path.iterdir()):
+            path.rmdir()
+    return sorted(touched)

@@ -9,6 +9,7 @@ import tempfile
 from html.parser import HTMLParser
 from pathlib import Path
 
+import pytest
 import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -72,6 +73,7 @@ def mutations(draw) -> dict[str, str]:
     return files
 
 
+@pytest.mark.slow
 @settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(mutations())
 def test_a_mutated_seed_loads_or_fails_with_path_line_problems_and_never_crashes(files: dict[str, str]):
@@ -110,12 +112,14 @@ def _front_matter(text: str) -> tuple[dict, str]:
     return yaml.safe_load(front), body
 
 
+@pytest.mark.slow
 @settings(max_examples=6, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
 @given(data=st.data())
 def test_any_text_in_any_field_builds_and_never_becomes_markup(data, tmp_path_factory):
     """Every free-text field of the seeds, given any text: `check` passes, the site builds, and
     no text becomes an element or an attribute."""
     from briefing.site.publish import Variant, publish_site
+    from briefing.site.settings import Overrides
 
     tmp = tmp_path_factory.mktemp("any-text")
     seeds = Path(shutil.copytree(FIXTURE_SEEDS, tmp / "seeds"))
@@ -141,9 +145,8 @@ def test_any_text_in_any_field_builds_and_never_becomes_markup(data, tmp_path_fa
             excerpt["note"] = data.draw(TEXT, label="excerpt note")
         path.write_text("---\n" + yaml.safe_dump(front, allow_unicode=True, sort_keys=False) + "---\n" + body,
                         encoding="utf-8")
-    settings_ = {"seeds_dir": str(seeds), "templates_dir": str(ROOT / "templates")}
-    composed = compose(seeds, ROOT / "templates", root=tmp, settings=settings_)
-    out = publish_site(ROOT, tmp / "site", Variant(settings=settings_), composed)
+    out = tmp / "site"
+    publish_site(ROOT, out, Variant(overrides=Overrides(seeds_dir=seeds)))
     for page in out.rglob("*.html"):
         assert _markup_from_text(page.read_text(encoding="utf-8")) == [], page
 

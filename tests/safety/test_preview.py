@@ -35,6 +35,7 @@ def preview(repo: Path, *args: str, cwd: Path | None = None) -> subprocess.Compl
                           text=True, timeout=600)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("branch", ["main", "master"])
 def test_preview_without_base_ref_compares_with_main_or_master(tmp_path: Path, branch: str):
     repo = project(tmp_path / "repo", branch)
@@ -44,6 +45,7 @@ def test_preview_without_base_ref_compares_with_main_or_master(tmp_path: Path, b
     assert f"the merge base with {branch}" in changes
 
 
+@pytest.mark.slow
 def test_preview_without_base_ref_falls_back_to_origin_head(tmp_path: Path):
     origin = project(tmp_path / "origin", "trunk")
     git(origin, "checkout", "-q", "trunk")
@@ -79,6 +81,7 @@ def test_preview_of_seeds_outside_any_repository_is_a_clear_error(tmp_path: Path
     assert "is not in a git repository" in result.stderr
 
 
+@pytest.mark.slow
 def test_preview_of_seeds_in_another_repository_reads_its_base_there(tmp_path: Path):
     repo = project(tmp_path / "repo", "main")
     other = tmp_path / "other"

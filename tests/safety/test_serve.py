@@ -51,9 +51,14 @@ class Server:
         argv = [*command, self.base.removeprefix("http://")]
         if not argv[0].startswith("/"):
             argv.insert(0, sys.executable)
-        env = {**os.environ, "NO_MKDOCS_2_WARNING": "1", "TMPDIR": str(self.tmp)}
+        # The copy's own package first, as the project's editable install is for the project
+        # (the `mkdocs` script finds the plugin through its entry point, not by path).
+        env = {**os.environ, "NO_MKDOCS_2_WARNING": "1", "TMPDIR": str(self.tmp), "PYTHONPATH": str(self.project)}
         with open(self.log, "w", encoding="utf-8") as out:
-            self.process = subprocess.Popen(argv, cwd=self.project, env=env, stdout=out, stderr=subprocess.STDOUT)
+            # SIGINT as a terminal gives it: a test run in the background (`make test &`) would
+            # otherwise hand the server an ignored SIGINT, which Python then leaves ignored.
+            self.process = subprocess.Popen(argv, cwd=self.project, env=env, stdout=out, stderr=subprocess.STDOUT,
+                                            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
 
     def output(self) -> str:
         return self.log.read_text(encoding="utf-8", errors="replace")
@@ -174,7 +179,7 @@ def test_a_code_edit_takes_effect_in_the_same_server_and_leaves_no_temporary_fol
     server.wait_for_page("/", "Pledge to Stabilize")
     first = sorted(p.name for p in server.tmp.iterdir())
     assert len(first) == 2  # MkDocs' folder of the served site, and the hook's staging folder
-    with open(server.project / "briefing" / "site" / "pipeline.py", "a", encoding="utf-8") as code:
+    with open(server.project / "briefing" / "site" / "pages.py", "a", encoding="utf-8") as code:
         code.write('\nNAV_TITLES["index.md"] = "Start here"\n')
     server.wait_for_page(f"/{ARTICLE}/", "Start here")
     assert "restarting the server" in server.output()
@@ -258,7 +263,7 @@ def test_an_open_page_reloads_into_the_restarted_server_after_a_code_edit(start,
     server.wait_for_page(f"/{ARTICLE}/", "Pledge to Stabilize")
     page.goto(f"{server.base}/{ARTICLE}/")
     expect(page.locator("h1")).to_contain_text("Pledge to Stabilize")
-    with open(server.project / "briefing" / "site" / "pipeline.py", "a", encoding="utf-8") as code:
+    with open(server.project / "briefing" / "site" / "pages.py", "a", encoding="utf-8") as code:
         code.write('\nNAV_TITLES["index.md"] = "Start here"\n')
     # The page's live-reload poll fails while the server restarts, retries, and reloads.
     expect(page.get_by_role("navigation").get_by_text("Start here").first).to_be_attached(timeout=20_000)
