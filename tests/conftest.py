@@ -130,11 +130,7 @@ def serve():
         server.server_close()
 
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
-    "--disable-component-update", "--disable-sync",
-]
+from briefing.site.pdf import CHROMIUM, CHROMIUM_ARGS  # noqa: E402 - one list of Chromium's flags
 ARTIFACTS = ROOT / "test-artifacts"
 
 
