@@ -1,4 +1,4 @@
-"""`mkdocs build` and `mkdocs serve` from the project root compose the pages through the hook."""
+"""`mkdocs build` and `mkdocs serve` from the project root compose the pages through the plugin."""
 
 import os
 import subprocess
@@ -6,19 +6,20 @@ import sys
 
 import pytest
 
-from conftest import ROOT, copy_project, free_port, get_text, wait_for
+from conftest import copy_project, free_port, get_text, wait_for
 
 ARTICLE = "articles/2023-06-xi-blinken-pledge-stabilize-ties"
 
 
 def test_mkdocs_build_from_the_root_composes_the_pages(tmp_path):
+    project = copy_project(tmp_path / "project")  # with the frozen fixture seeds
     out = tmp_path / "site"
-    env = {**os.environ, "NO_MKDOCS_2_WARNING": "1"}
+    env = {**os.environ, "NO_MKDOCS_2_WARNING": "1", "PYTHONPATH": str(project)}
     result = subprocess.run([sys.executable, "-m", "mkdocs", "build", "--strict", "-d", str(out)],
-                            cwd=ROOT, capture_output=True, text=True, env=env, timeout=300)
+                            cwd=project, capture_output=True, text=True, env=env, timeout=300)
     assert result.returncode == 0, result.stderr
-    assert (out / ARTICLE / "index.html").is_file()
-    assert not (ROOT / "docs" / "articles").exists()
+    assert (out / ARTICLE / "index.html").is_file() and (out / ".briefing-site").is_file()
+    assert not (project / "docs" / "articles").exists()
 
 
 @pytest.mark.parametrize("command", [["-m", "mkdocs", "serve", "-a"], ["build.py", "serve", "--dev-addr"]])
