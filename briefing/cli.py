@@ -246,7 +246,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
         print(f"error: --dev-addr must be HOST:PORT with a port from 1 to 65535 (got {args.dev_addr!r})",
               file=sys.stderr)
         return 2
-    stop_on_signals()  # from the start: MkDocs makes its temporary folder before the hook runs
+    stop_on_signals()  # from the start: MkDocs makes its temporary folder before the plugin runs
     if not args.verbose:  # a server says where it serves and what each rebuild rewrote
         logging.getLogger("mkdocs").setLevel(logging.INFO)
     # The plugin instance is kept across serve's rebuilds (it has on_startup): the command

@@ -9,7 +9,7 @@
   (``check_code``): code that does not import is reported like any other error, and the
   running server stays up.
 - SIGTERM and SIGHUP stop the server as Ctrl-C does (``stop_on_signals``), so that MkDocs and
-  the hook remove their temporary folders.
+  the plugin remove their temporary folders.
 """
 
 from __future__ import annotations
