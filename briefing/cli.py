@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING
 import jinja2
 
 from .editor.changes import GitError, resolve_base
-from .core.errors import Problem, PublishFailed, SeedsInvalid, describe_exception, format_problems
+from .core.errors import Problem, PublishFailed, SeedsInvalid, describe_exception, format_problems, shown_root
 from .editor.ingest import add_article, check_input, check_options
 from .core.load import collect_seeds
 from .editor.suggest import evaluate, missing_excerpts
@@ -50,15 +50,10 @@ def _overrides(args: argparse.Namespace, **more: object) -> Overrides:
                      reviewed_only=bool(getattr(args, "reviewed_only", False)), **more)
 
 
-def _display_root(seeds_dir: Path) -> Path:
-    """Paths in messages are relative to the project, or to the seeds' parent elsewhere."""
-    return ROOT if seeds_dir.resolve().is_relative_to(ROOT) else seeds_dir.parent
-
-
 def _newest(args: argparse.Namespace) -> dt.date:
     """The newest article's date (names the bundle and the PDF); the seeds are checked on the way."""
     seeds_dir = Path(args.seeds).resolve()
-    briefing = verify(seeds_dir, root=_display_root(seeds_dir))
+    briefing = verify(seeds_dir, root=shown_root(ROOT, seeds_dir))
     return max((a.published for a in briefing.articles), default=dt.date(1980, 1, 1))
 
 
@@ -66,7 +61,7 @@ def cmd_check(args: argparse.Namespace) -> int:
     """Validate the seeds and list what needs an editor's eye; with --strict, warnings fail."""
     seeds_dir = Path(args.seeds).resolve()
     warnings: list[Problem] = []
-    briefing = verify(seeds_dir, root=_display_root(seeds_dir), warnings=warnings)
+    briefing = verify(seeds_dir, root=shown_root(ROOT, seeds_dir), warnings=warnings)
     if warnings:
         print(format_problems(warnings), file=sys.stderr)
     print(f"{'FAILED (--strict)' if args.strict and warnings else 'OK'}: {len(briefing.articles)} articles, "
@@ -86,14 +81,14 @@ def cmd_add_article(args: argparse.Namespace) -> int:
         print("\n".join(f"error: {e}" for e in errors), file=sys.stderr)
         return 2
     problems: list[Problem] = []
-    topics = collect_seeds(seeds_dir, problems, _display_root(seeds_dir)).topics
+    topics = collect_seeds(seeds_dir, problems, shown_root(ROOT, seeds_dir)).topics
     added = None
     if not [p for p in problems if p.severity == "error"]:
         problems = []  # warnings about the seeds are for check; only the new article's are shown
         added = add_article(Path(args.path), seeds_dir / "articles", topics, source=options.source, date=options.date,
                             title=options.title, url=options.url, authors=options.authors,
                             language=options.language, problems=problems,
-                            shown_dir=(seeds_dir / "articles").relative_to(_display_root(seeds_dir)).as_posix())
+                            shown_dir=(seeds_dir / "articles").relative_to(shown_root(ROOT, seeds_dir)).as_posix())
     notes = [f"warning: {note}" for note in options.notes]
     if added is None:  # what stopped it first, then the warnings
         print("\n".join([format_problems(sorted(problems, key=lambda p: p.severity != "error"))] + notes),
@@ -115,7 +110,7 @@ def cmd_add_article(args: argparse.Namespace) -> int:
 def cmd_suggest(args: argparse.Namespace) -> int:
     """List paragraphs that match a topic's rules but carry no excerpt for it; or evaluate the rules."""
     seeds_dir = Path(args.seeds).resolve()
-    briefing = verify(seeds_dir, root=_display_root(seeds_dir))
+    briefing = verify(seeds_dir, root=shown_root(ROOT, seeds_dir))
     if args.evaluate:
         print(f"{'topic':<14} {'precision':>9} {'recall':>7} {'suggested':>9} {'curated':>8}")
         for score in evaluate(briefing):

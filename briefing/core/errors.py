@@ -69,6 +69,11 @@ _ROOT = Path(__file__).resolve().parents[2]
 """The project: paths in messages are shown relative to it."""
 
 
+def shown_root(root: Path, seeds_dir: Path) -> Path:
+    """The folder messages show seed paths relative to: the project, or the seeds' parent elsewhere."""
+    return root if seeds_dir.resolve().is_relative_to(root.resolve()) else seeds_dir.parent
+
+
 def shown(path: str | os.PathLike, root: Path = _ROOT) -> str:
     """A path as messages print it: relative to the project where it is inside it."""
     candidate = Path(path)

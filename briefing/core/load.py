@@ -231,8 +231,8 @@ def read_seed(path: Path, shown: str, problems: list[Problem]) -> str | None:
     if text is not None:
         found = control_characters(text)
         if found:
-            lines = sorted({text.count("\n", 0, offset) + 1 for offset, _ in found[:20]})
-            problems.append(Problem(shown, lines[0], f"control characters in the file: {summarize(found, text)}",
+            line = text.count("\n", 0, found[0][0]) + 1
+            problems.append(Problem(shown, line, f"control characters in the file: {summarize(found, text)}",
                                     "delete them (only tab and newline are allowed)"))
         invisible = invisible_characters(text)
         if invisible:

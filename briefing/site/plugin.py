@@ -13,7 +13,6 @@ from __future__ import annotations
 import atexit
 import logging
 import os
-import re
 import shutil
 import sys
 import tempfile
@@ -224,10 +223,11 @@ class BriefingPlugin(BasePlugin[BriefingConfig]):
         if self.failure is None:
             try:
                 finished = self.bodies.get(page.file.src_uri)
-            except BackgroundFailed as exc:
+            except BackgroundFailed as exc:  # `template:line: Kind: message`, as in the templates' own errors
+                problem = describe_traceback_text(exc.kind, str(exc), exc.details)
                 if not self.serving:
-                    raise Abort(_body_error(exc)) from None
-                self._fail("Rendering the pages failed", describe_traceback_text(exc.kind, str(exc), exc.details))
+                    raise Abort(problem) from None
+                self._fail("Rendering the pages failed", problem)
         if self.failure is not None:  # under serve: this build's pages are dropped; no anchor to check
             page.present_anchor_ids = None
             return html
@@ -411,18 +411,3 @@ def _add_to_toc(toc: Any, headings: list[tuple[int, str, str]]) -> None:
         (under_h2 if level == 3 and under_h2 is not None else top).append(link)
         if level == 2:
             under_h2 = link.children
-
-
-_TEMPLATE_FRAME = re.compile(r'File "([^"]+\.j2)", line (\d+)')
-
-
-def _body_error(exc: BackgroundFailed) -> str:
-    """``template:line: error`` when a body template failed; the traceback for anything else."""
-    if exc.kind == "Abort":
-        return str(exc)
-    frames = _TEMPLATE_FRAME.findall(exc.details)
-    if frames:
-        path, line = frames[-1]
-        return f"{path}:{line}: {exc.kind}: {exc}"
-    return f"rendering the HTML bodies failed: {exc.kind}: {exc}\n{exc.details}"
-

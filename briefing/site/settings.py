@@ -9,6 +9,8 @@ from pathlib import Path
 from mkdocs.config import base
 from mkdocs.config import config_options as c
 
+from ..core.errors import shown_root
+
 
 SHIM = "assets/javascripts/iframe-worker-shim.js"
 """Local copy of the iframe-worker shim (offline builds); its path must contain ``iframe-worker``."""
@@ -94,11 +96,6 @@ class Settings:
     def theme_dir(self) -> Path:
         """Material overrides (``custom_dir``)."""
         return self.templates_dir / "theme"
-
-
-def shown_root(root: Path, seeds_dir: Path) -> Path:
-    """The folder messages show paths relative to: the project, or the seeds' parent elsewhere."""
-    return root if seeds_dir.resolve().is_relative_to(root.resolve()) else seeds_dir.parent
 
 
 def make_settings(root: Path, options: BriefingConfig, overrides: Overrides | None, *, site_name: str,
