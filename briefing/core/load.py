@@ -614,21 +614,21 @@ def _excerpts(data: LineDict, article_id: str, path: str, topics: set[str] | Non
         tags = _strings(item, "topics", path, problems)
         if "topics" not in item or not tags:
             problems.append(Problem(path, item.line_of("topics"), "excerpt has no topics", "add 'topics: [slug, …]'"))
-        ok = bool(quote)
         for slug in tags:
             if topics is not None and slug not in topics:
                 problems.append(Problem(path, item.line_of("topics"), f"unknown topic {slug!r}", _suggest(slug, topics)))
-                ok = False
         stance = item.get("stance")
         if stance is not None and stance not in STANCES:
             problems.append(Problem(path, item.line_of("stance"), f"unknown stance {stance!r}",
                                     f"use one of: {', '.join(STANCES)}, or leave it out"))
-            ok = False
+            stance = None
         unreviewed = item.get("unreviewed", False)
         if not isinstance(unreviewed, bool):
             problems.append(Problem(path, item.line_of("unreviewed"), f"'unreviewed' must be true or false (got {unreviewed!r})"))
-            ok = False
-        if ok and tags:
+            unreviewed = False
+        # Kept even when a field above is wrong (that problem fails the build), so that its
+        # quote is looked for in the same run and every problem is reported at once.
+        if quote and tags:
             excerpts.append(Excerpt(
                 article_id=article_id, quote=quote, topics=tuple(dict.fromkeys(tags)), line=line,
                 prefix=_string(item, "prefix", path, problems), suffix=_string(item, "suffix", path, problems),
