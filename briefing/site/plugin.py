@@ -122,8 +122,8 @@ class BriefingPlugin(BasePlugin[BriefingConfig]):
             except UnsafeTarget as exc:
                 raise Abort(str(exc)) from None
         else:
-            serving.arm()  # inside the first build: MkDocs' clean-up (finally) is in place
             self._build_beside_served_site(config)
+            serving.arm()  # inside the first build, staging folder known: every clean-up is in place
             self.failure = None
             broken_code = self._restart_if_code_changed()
             if broken_code:
@@ -347,8 +347,9 @@ class BriefingPlugin(BasePlugin[BriefingConfig]):
         # an edit rewrites only the pages it changes (and a failed build leaves the last good site).
         if self.served is None:
             self.served = config.site_dir
-            self.staging = tempfile.mkdtemp(prefix="briefing-serve-")
-            atexit.register(shutil.rmtree, self.staging, True)
+            with serving.signals_held():  # a stop now would leave the folder made but not known
+                self.staging = tempfile.mkdtemp(prefix="briefing-serve-")
+                atexit.register(shutil.rmtree, self.staging, True)
         config.site_dir = self.staging
 
     def _remove_temporary_folders(self) -> None:
