@@ -26,13 +26,15 @@ def test_no_serious_or_critical_axe_violation(page, built_site, serve, path, sch
     assert serious == []
 
 
-def focus_link(page, text: str, limit: int = 200) -> None:
-    """Press Tab until the focused element is a link whose text contains ``text``."""
+def focus_link(page, text: str, limit: int = 200, href: str = "") -> None:
+    """Press Tab until the focused element is a link whose text contains ``text`` (and whose
+    address contains ``href``)."""
     for _ in range(limit):
         page.keyboard.press("Tab")
         label = page.evaluate("document.activeElement && document.activeElement.textContent || ''")
         if text in label and page.evaluate("document.activeElement.tagName") == "A":
-            return
+            if href in page.evaluate("document.activeElement.getAttribute('href') || ''"):
+                return
     raise AssertionError(f"no link {text!r} reachable with Tab")
 
 
@@ -40,7 +42,7 @@ def test_every_feature_works_by_keyboard(page, built_site, serve):
     base = serve(built_site)
     page.goto(f"{base}/")
     # Navigation: tab to a topic, open it.
-    focus_link(page, "Fentanyl")
+    focus_link(page, "Fentanyl", href="topics/fentanyl")
     page.keyboard.press("Enter")
     expect(page.locator("article h1")).to_contain_text("Fentanyl")
     # An excerpt's source: tab to "in context", open it, land on the paragraph.

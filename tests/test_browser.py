@@ -18,14 +18,14 @@ def test_reader_goes_from_home_to_each_topic(page, built_site, serve):
         page.goto(base + "/")
         page.locator(".md-content").get_by_role("link", name=title, exact=True).first.click()
         expect(page.locator("h1")).to_contain_text(title)
-        expect(page.locator(".admonition.abstract")).to_contain_text("Bottom line")
+        expect(page.locator(".bx-bottom-line")).to_contain_text("Bottom line")
         expect(page.locator("#positions")).to_be_visible()
 
 
 def test_excerpt_source_link_lands_on_the_highlighted_paragraph(page, built_site, serve):
     base = serve(built_site)
     page.goto(base + "/topics/fentanyl/")
-    link = page.locator("#excerpts ~ p.bx-cite a", has_text="in context").first
+    link = page.locator("#evidence ~ ol.bx-evidence p.bx-cite a", has_text="in context").first
     href = link.get_attribute("href")
     anchor = href.split("#")[1]
     link.click()

@@ -141,9 +141,10 @@ def test_the_summary_quotes_the_excerpt_with_its_source_and_date(site, feeds):
     for entry in feeds["feeds/all.xml"].entries:
         quote = entry.summary[1:entry.summary.rindex("” (")]
         view = views[quote]
-        assert entry.summary == f"“{quote}” ({view.citation.source}, {view.citation.date})"
+        source, date = view.citation.source, view.citation.date
+        assert entry.summary == f"“{quote}” ({f'{source}, {date}' if source else date})"
         authors = [a.name for a in entry.authors]
-        assert authors == (list(view.citation.article.authors) or [view.citation.source])
+        assert authors == (list(view.citation.article.authors) or [source or "Author not named"])
 
 
 def test_markup_in_article_text_and_metadata_reads_back_as_written(tmp_path):

@@ -76,7 +76,24 @@ def test_one_settings_object_carries_the_options_and_the_command_line(tmp_path: 
     assert settings.templates_dir == (ROOT / "templates").resolve() and settings.site_url == "https://example.org/b/"
     assert settings.shown_root == tmp_path and composed.build_epoch > 0
     assert all(a.excerpt.reviewed for a in composed.briefing.excerpts)
-    assert os.environ.get("SOURCE_DATE_EPOCH") is None  # the build date is put back after the build
+    assert os.environ.get("SOURCE_DATE_EPOCH") is None  # the build date never goes through the environment
+
+
+def test_every_date_mkdocs_stamps_is_the_newest_article_s_not_today_s(tmp_path: Path):
+    import gzip
+    import re
+    from datetime import datetime, timezone
+
+    composed = publish_site(ROOT, tmp_path / "site", Variant(site_url="https://example.org/",
+                                                             overrides=Overrides(seeds_dir=FIXTURE_SEEDS)))
+    day = datetime.fromtimestamp(composed.build_epoch, timezone.utc).strftime("%Y-%m-%d")
+    assert day == max(a.published for a in composed.briefing.articles).isoformat()
+    sitemap = (tmp_path / "site" / "sitemap.xml").read_text(encoding="utf-8")
+    assert set(re.findall(r"<lastmod>([^<]+)</lastmod>", sitemap)) == {day}
+    with gzip.open(tmp_path / "site" / "sitemap.xml.gz") as packed:
+        assert packed.read().decode("utf-8") == sitemap
+    header_time = int.from_bytes((tmp_path / "site" / "sitemap.xml.gz").read_bytes()[4:8], "little")
+    assert header_time == composed.build_epoch
 
 
 def test_a_misconfigured_seeds_folder_names_itself(tmp_path: Path):

@@ -7,6 +7,7 @@ import functools
 from collections import defaultdict
 from dataclasses import dataclass, field
 
+from .claims import Claim, parse_claim
 from .model import STANCE_PROSE, Anchored, AnchoredEvent, Article, Briefing, Paragraph, Person, Topic
 from .people import MentionFinder
 
@@ -21,6 +22,8 @@ SIDE_EXCERPTS = 10
 CHRONOLOGY_ON_TOPIC = 25
 """Newest events in a topic's chronology (the timeline has them all)."""
 HOME_MATRIX_ROWS = 25
+LIST_SEPARATORS = 3
+"""A quote with this many commas and semicolons reads as a list, not as a lead sentence."""
 SOURCES_PER_PAGE = 100
 TIMELINE_PER_PAGE = 100
 PERSON_ITEMS = 50
@@ -53,6 +56,24 @@ class ExcerptView:
         """Page and anchor of the paragraph the excerpt is taken from."""
         return self.citation.article.dest_path, self.anchored.paragraph.anchor
 
+    @property
+    def key(self) -> str:
+        """The excerpt's id (``Anchored.key``); its anchor on topic pages is ``ex-<key>``."""
+        return self.anchored.key
+
+
+@dataclass(frozen=True)
+class Ref:
+    """Where a topic's evidence list has an excerpt: its number and the page it is on."""
+
+    number: int
+    dest_path: str
+    view: ExcerptView
+
+    @property
+    def anchor(self) -> str:
+        return f"ex-{self.view.key}"
+
 
 @dataclass(frozen=True)
 class ArticleGroup:
@@ -72,6 +93,15 @@ class Side:
     """The newest ``SIDE_EXCERPTS`` of them."""
     total: int = 0
     """How many excerpts state this side's position in all."""
+    summary: Claim | None = None
+    """The editor's one-line summary of the position, if written."""
+    leads: tuple[ExcerptView, ...] = ()
+    """The quotes shown first: the editor's choice, else the longest full sentence."""
+
+    @property
+    def shown(self) -> bool:
+        """Whether the side has anything to show: a summary or an excerpt."""
+        return bool(self.summary or self.total)
 
     @property
     def prose(self) -> str:
@@ -88,6 +118,11 @@ class EventView:
     topics: tuple[Topic, ...]
     citations: tuple[Citation, ...]
     """The citation of each supporting excerpt, in the same order."""
+
+    @property
+    def anchor(self) -> str:
+        """The event's id in a chronology."""
+        return f"event-{self.anchored.event.date}-{self.anchored.event.line}"
 
 
 @dataclass(frozen=True)
@@ -132,11 +167,41 @@ class TopicPage:
     archive: tuple["TopicArchivePage", ...] = ()
     """Older sources, ``TOPIC_SOURCES_PER_PAGE`` per page."""
     event_count: int = 0
+    bottom_line: Claim = Claim(())
+    key_points: tuple[Claim, ...] = ()
+    watch: tuple[Claim, ...] = ()
+    refs: dict[str, Ref] = field(default_factory=dict)
+    """Every excerpt of the topic by key: its number in the evidence and the page holding it."""
+    source_count: int = 0
 
     @property
     def feed_path(self) -> str:
         """Where the topic's Atom feed is, in the site."""
         return f"feeds/{self.topic.slug}.xml"
+
+    @property
+    def quoted_above(self) -> frozenset[str]:
+        """Keys of the excerpts quoted in full under the positions (the evidence shortens them)."""
+        return frozenset(v.key for s in self.sides for v in s.leads)
+
+    @property
+    def headings(self) -> tuple[tuple[int, str, str], ...]:
+        """(level, id, title) of the headings of the page's body, for its table of contents."""
+        found = [(2, "key-points", "Key points")] if self.key_points or self.watch else []
+        found += [(2, "positions", "Positions")]
+        found += [(3, f"position-{s.stance}", s.name) for s in self.sides if s.shown]
+        found += [(2, "chronology", "Chronology")] if self.chronology else []
+        found += [(2, "evidence", "Evidence")]
+        found += [(3, g.citation.article.id, g.citation.article.title) for g in self.groups]
+        found += [(2, "people", "People involved")] if self.people else []
+        found += [(2, "related", "Related topics")] if self.related else []
+        return tuple(found)
+
+    @property
+    def anchor_ids(self) -> tuple[str, ...]:
+        """Every id in the page's body: its headings and each excerpt of its evidence."""
+        return (*(h[1] for h in self.headings), "bottom-line", "watch",
+                *(self.refs[v.key].anchor for g in self.groups for v in g.excerpts))
 
 
 @dataclass(frozen=True)
@@ -149,6 +214,8 @@ class TopicArchivePage:
     groups: tuple[ArticleGroup, ...]
     pages: tuple[tuple[int, str], ...]
     """(number, dest_path) of every page of the topic, the topic page being 1."""
+    refs: dict[str, Ref] = field(default_factory=dict)
+    """The topic's ``TopicPage.refs``: the numbers of the excerpts."""
 
     @property
     def headings(self) -> tuple[tuple[int, str, str], ...]:
@@ -157,8 +224,13 @@ class TopicArchivePage:
 
     @property
     def anchor_ids(self) -> tuple[str, ...]:
-        """Every id in the page's body: each source's heading."""
-        return tuple(g.citation.article.id for g in self.groups)
+        """Every id in the page's body: each source's heading and each excerpt."""
+        return (*(g.citation.article.id for g in self.groups),
+                *(self.refs[v.key].anchor for g in self.groups for v in g.excerpts))
+
+    @property
+    def quoted_above(self) -> frozenset[str]:
+        return frozenset()
 
 
 @dataclass(frozen=True)
@@ -231,6 +303,13 @@ class TopicSummary:
     latest: str
     counts: tuple[int, ...]
     """Excerpts per article, in the order of ``HomePage.articles``."""
+    page: "TopicPage | None" = None
+    """The topic's page: its bottom line and the evidence it cites."""
+
+    @property
+    def changed(self) -> Claim | None:
+        """The editor's line on what the newest source changed, if written."""
+        return parse_claim(self.topic.changed) if self.topic.changed else None
 
 
 @dataclass(frozen=True)
@@ -245,6 +324,16 @@ class HomePage:
     article_count: int
     first_date: str
     last_date: str
+
+    @property
+    def headings(self) -> tuple[tuple[int, str, str], ...]:
+        """(level, id, title) of the headings of the page's body."""
+        return (*((2, f"topic-{s.topic.slug}", s.topic.title) for s in self.summaries),
+                (2, "newest", "Newest sources"), (2, "matrix", "Coverage: topics × articles"))
+
+    @property
+    def anchor_ids(self) -> tuple[str, ...]:
+        return tuple(h[1] for h in self.headings)
 
 
 @dataclass(frozen=True)
@@ -293,6 +382,20 @@ class PersonPage:
     excerpt_total: int = 0
     passage_total: int = 0
 
+    @property
+    def headings(self) -> tuple[tuple[int, str, str], ...]:
+        """(level, id, title) of the headings of the page's body."""
+        name = self.person.name
+        found = [(2, "excerpts", f"Excerpts that quote or name {name}")] if self.excerpts else []
+        found += [(2, "events", "Events")] if self.events else []
+        if self.passages:
+            found.append((2, "passages", f"{'Other passages' if self.excerpts else 'Passages'} naming {name}"))
+        return tuple(found)
+
+    @property
+    def anchor_ids(self) -> tuple[str, ...]:
+        return (*(h[1] for h in self.headings), *(e.anchor for e in self.events))
+
 
 @dataclass(frozen=True)
 class PeoplePage:
@@ -312,6 +415,16 @@ class TimelinePage:
     pages: tuple[tuple[int, str], ...] = ()
     total: int = 0
 
+    @property
+    def headings(self) -> tuple[tuple[int, str, str], ...]:
+        """The page's body has no heading of its own."""
+        return ()
+
+    @property
+    def anchor_ids(self) -> tuple[str, ...]:
+        """Every id in the page's body: one per event."""
+        return tuple(e.anchor for e in self.events)
+
 
 @dataclass(frozen=True)
 class PackPage:
@@ -320,6 +433,15 @@ class PackPage:
     dest_path: str
     topics: tuple[TopicPage, ...]
     date: str
+
+    @property
+    def headings(self) -> tuple[tuple[int, str, str], ...]:
+        """(level, id, title) of the headings of the page's body."""
+        return ((2, "brief", "The brief"), *((2, f"pack-{t.topic.slug}", t.topic.title) for t in self.topics))
+
+    @property
+    def anchor_ids(self) -> tuple[str, ...]:
+        return tuple(h[1] for h in self.headings)
 
 
 @dataclass(frozen=True)
@@ -359,7 +481,7 @@ def cite(article: Article) -> Citation:
     """The citation of an article."""
     return Citation(
         article=article,
-        source=article.source or "Publication not named",
+        source=article.source,
         date=format_date(article.published, article.date_approximate),
         authors=", ".join(article.authors),
     )
@@ -480,10 +602,35 @@ def _reading_order(views: list[ExcerptView]) -> list[ExcerptView]:
     return sorted(views, key=lambda v: (v.anchored.paragraph.number, v.anchored.start))
 
 
+def is_full_sentence(text: str) -> bool:
+    """A quote that reads as a sentence on its own: it opens with a capital (or a quotation
+    mark and a capital) and ends with a full stop, question or exclamation mark (a closing
+    quotation mark may follow). Fragments and lists cut out of a sentence are not."""
+    text = text.strip()
+    opening = text.lstrip("\"'“‘(")
+    closing = text.rstrip("\"'”’)")
+    if text.count(",") + text.count(";") >= LIST_SEPARATORS:  # an agenda or a list of items
+        return False
+    return bool(opening) and opening[0].isupper() and closing.endswith((".", "?", "!"))
+
+
+def choose_leads(topic: Topic, stance: str, stated: list[ExcerptView], by_key: dict[str, ExcerptView]) -> tuple[ExcerptView, ...]:
+    """The lead quotes of a side: the editor's (``positions``), else the longest excerpt that
+    is a full sentence, else none."""
+    position = topic.position(stance)
+    if position is not None and position.leads:
+        return tuple(by_key[k] for k in position.leads if k in by_key)
+    sentences = [v for v in stated if is_full_sentence(v.anchored.text)]
+    if not sentences:
+        return ()
+    return (max(sentences, key=lambda v: (len(v.anchored.text), -stated.index(v))),)
+
+
 def compose_topic(topic: Topic, views: list[ExcerptView], topics: dict[str, Topic],
                   articles: dict[str, Article], chronology: list[EventView] | None = None,
                   named: dict[int, list[Person]] | None = None) -> TopicPage:
-    """A topic page: positions of each side, then excerpts grouped by article, newest first."""
+    """A topic page: the editor's bottom line, key points and positions, each citing the
+    evidence; the chronology; then every excerpt once, grouped by article, newest first."""
     grouped: dict[str, list[ExcerptView]] = defaultdict(list)
     for v in views:
         grouped[v.anchored.excerpt.article_id].append(v)
@@ -492,14 +639,25 @@ def compose_topic(topic: Topic, views: list[ExcerptView], topics: dict[str, Topi
         ArticleGroup(citation=grouped[a.id][0].citation, excerpts=tuple(_reading_order(grouped[a.id])))
         for a in ordered
     )
+    chunks = [groups[i:i + TOPIC_SOURCES_PER_PAGE] for i in range(0, len(groups), TOPIC_SOURCES_PER_PAGE)] or [()]
+    paths = [topic.dest_path] + [f"{topic.dest_path.removesuffix('.md')}/page-{n}.md" for n in range(2, len(chunks) + 1)]
+    refs: dict[str, Ref] = {}
+    for path, chunk in zip(paths, chunks):
+        for g in chunk:
+            for v in g.excerpts:
+                refs[v.key] = Ref(len(refs) + 1, path, v)
+    by_key = {key: ref.view for key, ref in refs.items()}
     sides = []
     for stance, name in STANCE_NAMES.items():
         stated = [v for g in groups for v in g.excerpts if v.anchored.excerpt.stance == stance]
-        sides.append(Side(stance=stance, name=name, excerpts=tuple(stated[:SIDE_EXCERPTS]), total=len(stated)))
+        position = topic.position(stance)
+        summary = parse_claim(position.summary) if position is not None and position.summary else None
+        sides.append(Side(stance=stance, name=name, excerpts=tuple(stated[:SIDE_EXCERPTS]), total=len(stated),
+                          summary=summary, leads=choose_leads(topic, stance, stated, by_key)))
     sides = tuple(sides)
-    pages = paginate(groups, TOPIC_SOURCES_PER_PAGE, topic.dest_path,
-                     lambda path, items, n, all_pages: TopicArchivePage(path, topic, n, items, all_pages))
-    archive = tuple(pages[1:])
+    all_pages = tuple(enumerate(paths, 1))
+    archive = tuple(TopicArchivePage(path, topic, n, chunk, all_pages, refs)
+                    for n, (path, chunk) in enumerate(zip(paths, chunks), 1) if n > 1)
     events = list(chronology or ())
     latest = format_date(ordered[0].published, ordered[0].date_approximate) if ordered else ""
     counts: dict[str, int] = {}
@@ -510,12 +668,14 @@ def compose_topic(topic: Topic, views: list[ExcerptView], topics: dict[str, Topi
             people[person.id] = person
     involved = sorted((Involvement(people[i], n) for i, n in counts.items()), key=lambda x: (-x.count, x.person.name))
     return TopicPage(
-        dest_path=topic.dest_path, topic=topic, sides=sides, groups=pages[0].groups,
+        dest_path=topic.dest_path, topic=topic, sides=sides, groups=chunks[0],
         related=tuple(topics[s] for s in topic.related if s in topics),
         excerpt_count=len(views),
         unreviewed_count=sum(1 for v in views if not v.anchored.excerpt.reviewed),
         latest=latest, chronology=tuple(events[-CHRONOLOGY_ON_TOPIC:]), people=tuple(involved[:PERSON_ITEMS]),
         coverage=compose_coverage(groups, sides, latest), archive=archive, event_count=len(events),
+        bottom_line=parse_claim(topic.bottom_line), key_points=tuple(parse_claim(k) for k in topic.key_points),
+        watch=tuple(parse_claim(w) for w in topic.watch), refs=refs, source_count=len(groups),
     )
 
 
@@ -557,7 +717,7 @@ def compose_home(briefing: Briefing, topic_pages: tuple[TopicPage, ...],
         per_article = {g.citation.article.id: len(g.excerpts) for g in page.groups}
         summaries.append(TopicSummary(
             topic=page.topic, excerpt_count=page.excerpt_count, source_count=len(page.groups),
-            latest=page.latest, counts=tuple(per_article.get(a.id, 0) for a in ordered[:HOME_MATRIX_ROWS])))
+            latest=page.latest, counts=tuple(per_article.get(a.id, 0) for a in ordered[:HOME_MATRIX_ROWS]), page=page))
     dates = [a.published for a in briefing.articles]
     return HomePage(
         dest_path="index.md", summaries=tuple(summaries),

@@ -14,7 +14,7 @@ from typing import Any
 import yaml
 
 from .errors import Problem, SeedsInvalid
-from .model import SIDES, STANCES, Article, Event, Excerpt, Paragraph, Person, Rules, Seeds, Support, Topic
+from .model import MAX_LEADS, SIDES, STANCES, Article, Position, Event, Excerpt, Paragraph, Person, Rules, Seeds, Support, Topic
 from .values import (check_date_range, check_url, control_characters, invisible_characters, language_tag, parse_date,
                      summarize)
 
@@ -24,8 +24,9 @@ ARTICLE_FIELDS = {
     "date_note", "authors", "language", "removed", "excerpts", "original_file",
 }
 REQUIRED_ARTICLE_FIELDS = ("id", "title", "published", "language")
-EXCERPT_FIELDS = {"quote", "prefix", "suffix", "topics", "stance", "note", "unreviewed"}
-TOPIC_FIELDS = {"slug", "title", "scope", "bottom_line", "related", "rules"}
+EXCERPT_FIELDS = {"id", "quote", "prefix", "suffix", "topics", "stance", "note", "unreviewed"}
+TOPIC_FIELDS = {"slug", "title", "scope", "bottom_line", "changed", "key_points", "watch", "positions", "related", "rules"}
+POSITION_FIELDS = {"summary", "leads"}
 REQUIRED_TOPIC_FIELDS = ("slug", "title", "scope", "bottom_line")
 
 
@@ -366,6 +367,9 @@ def load_topics(path: Path, shown: str, problems: list[Problem]) -> list[Topic] 
         scope = _string(item, "scope", shown, problems, required=True)
         bottom_line = _string(item, "bottom_line", shown, problems, required=True)
         related = _strings(item, "related", shown, problems)
+        key_points = _sentences(item, "key_points", shown, problems)
+        watch = _sentences(item, "watch", shown, problems)
+        positions = _positions(item, shown, problems)
         rules = parse_rules(item.get("rules"), shown, item.line_of("rules"), problems)
         if not slug or not _check_id(slug, "topic slug", shown, item.line_of("slug"), problems):
             continue
@@ -373,14 +377,63 @@ def load_topics(path: Path, shown: str, problems: list[Problem]) -> list[Topic] 
             problems.append(Problem(shown, item.line_of("slug"), f"duplicate topic slug {slug!r}"))
             continue
         seen.add(slug)
+        changed = " ".join(_string(item, "changed", shown, problems).split())
+        lines = tuple((field, item.line_of(field)) for field in ("bottom_line", "changed", "key_points", "watch", "positions")
+                      if field in item)
+        lines += tuple((f"{field}[{i}]", line) for field, entries in (("key_points", key_points), ("watch", watch))
+                       for i, (_, line) in enumerate(entries))
+        lines += tuple((f"positions.{p.stance}", p.line) for p in positions)
         topics.append(Topic(slug=slug, title=title, scope=scope, bottom_line=bottom_line,
-                            related=related, rules=rules, line=item.line, src_path=shown))
+                            related=related, rules=rules, line=item.line, src_path=shown,
+                            key_points=tuple(t for t, _ in key_points), watch=tuple(t for t, _ in watch),
+                            positions=positions, lines=lines, changed=changed))
     for topic, item in zip(topics, [i for i in items if isinstance(i, LineDict)]):
         for other in topic.related:
             if other not in seen or other == topic.slug:
                 problems.append(Problem(shown, item.line_of("related"), f"unknown related topic {other!r} in {topic.slug!r}",
                                         _suggest(other, seen)))
     return topics
+
+
+def _sentences(data: LineDict, key: str, path: str, problems: list[Problem]) -> tuple[tuple[str, int], ...]:
+    """A list of editor's sentences (key points, what to watch), each with its line."""
+    value = data.get(key)
+    if value is None:
+        return ()
+    if not isinstance(value, LineList) or not all(isinstance(v, str) and v.strip() for v in value):
+        problems.append(Problem(path, data.line_of(key), f"{key!r} must be a list of sentences (got {value!r})",
+                                "write one '- sentence' per line"))
+        return ()
+    return tuple((" ".join(v.split()), line) for v, line in zip(value, value.item_lines))
+
+
+def _positions(data: LineDict, path: str, problems: list[Problem]) -> tuple[Position, ...]:
+    """``positions:``: for each stance, an optional ``summary`` and ``leads`` (excerpt ids)."""
+    value = data.get("positions")
+    if value is None:
+        return ()
+    if not isinstance(value, LineDict):
+        problems.append(Problem(path, data.line_of("positions"), f"'positions' must be a mapping of sides (got {value!r})",
+                                f"for example: positions: {{{STANCES[0]}: {{summary: …, leads: [excerpt-id]}}}}"))
+        return ()
+    found = []
+    for stance, entry in value.items():
+        line = value.line_of(stance)
+        if stance not in STANCES:
+            problems.append(Problem(path, line, f"unknown side {stance!r} in 'positions'", f"use one of: {', '.join(STANCES)}"))
+            continue
+        if not isinstance(entry, LineDict):
+            problems.append(Problem(path, line, f"the position of {stance!r} must be a mapping with 'summary' and 'leads'"))
+            continue
+        _unknown_fields(entry, POSITION_FIELDS, "position", path, problems)
+        summary = " ".join(_string(entry, "summary", path, problems).split())
+        leads = _strings(entry, "leads", path, problems)
+        if len(leads) > MAX_LEADS:
+            problems.append(Problem(path, entry.line_of("leads"), f"{len(leads)} lead quotes for {stance!r}",
+                                    f"choose at most {MAX_LEADS}"))
+            leads = leads[:MAX_LEADS]
+        found.append(Position(stance=stance, summary=summary, leads=leads, line=line))
+    return tuple(found)
 
 
 RULE_FIELDS = {"terms", "with", "without", "threshold"}
@@ -611,6 +664,9 @@ def _excerpts(data: LineDict, article_id: str, path: str, topics: set[str] | Non
             continue
         _unknown_fields(item, EXCERPT_FIELDS, "excerpt", path, problems)
         quote = _string(item, "quote", path, problems, required=True)
+        name = _string(item, "id", path, problems)
+        if name and not _check_id(name, "excerpt id", path, item.line_of("id"), problems):
+            name = ""
         tags = _strings(item, "topics", path, problems)
         if "topics" not in item or not tags:
             problems.append(Problem(path, item.line_of("topics"), "excerpt has no topics", "add 'topics: [slug, …]'"))
@@ -632,7 +688,8 @@ def _excerpts(data: LineDict, article_id: str, path: str, topics: set[str] | Non
             excerpts.append(Excerpt(
                 article_id=article_id, quote=quote, topics=tuple(dict.fromkeys(tags)), line=line,
                 prefix=_string(item, "prefix", path, problems), suffix=_string(item, "suffix", path, problems),
-                stance=stance, note=_string(item, "note", path, problems), reviewed=not unreviewed))
+                stance=stance, note=_string(item, "note", path, problems), reviewed=not unreviewed,
+                number=index + 1, id=name))
     return tuple(excerpts)
 
 

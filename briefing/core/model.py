@@ -50,6 +50,11 @@ class Excerpt:
     """An editor's note shown with the excerpt."""
     reviewed: bool = True
     """False for a suggestion no editor has confirmed yet."""
+    number: int = 0
+    """1-based place of the excerpt in its article's list."""
+    id: str = ""
+    """The editor's name for the excerpt, which topic prose cites as ``[ex:<id>]``; empty when
+    none was given (``Anchored.key`` then names it)."""
 
 
 @dataclass(frozen=True)
@@ -98,6 +103,22 @@ class Rules:
 
 
 @dataclass(frozen=True)
+class Position:
+    """What an editor says of one side's position on a topic."""
+
+    stance: str
+    summary: str = ""
+    """One line by the editor (may cite excerpts); empty when none was written."""
+    leads: tuple[str, ...] = ()
+    """Ids of the excerpts to quote first for this side, in order (at most ``MAX_LEADS``)."""
+    line: int = 0
+
+
+MAX_LEADS = 3
+"""How many lead quotes a side shows."""
+
+
+@dataclass(frozen=True)
 class Topic:
     """A subject the briefing covers."""
 
@@ -112,6 +133,24 @@ class Topic:
     """Match rules for suggesting excerpts (see ``suggest``)."""
     line: int
     src_path: str
+    key_points: tuple[str, ...] = ()
+    """Short sentences by an editor, each citing its excerpts as ``[ex:<id>]``."""
+    watch: tuple[str, ...] = ()
+    """What to watch: the editor's sentences on what would change the picture."""
+    changed: str = ""
+    """One line by the editor: what changed with the newest source (home page)."""
+    positions: tuple[Position, ...] = ()
+    """The editor's summary and lead quotes of each side, where written."""
+    lines: tuple[tuple[str, int], ...] = ()
+    """(field, line) of the topic's prose fields in the seed file, for messages."""
+
+    def line_of(self, field: str) -> int:
+        """Line of one of the topic's fields (the topic's own line when not recorded)."""
+        return dict(self.lines).get(field, self.line)
+
+    def position(self, stance: str) -> Position | None:
+        """The editor's word on one side, if any."""
+        return next((p for p in self.positions if p.stance == stance), None)
 
     @property
     def dest_path(self) -> str:
@@ -144,6 +183,12 @@ class Anchored:
     def text(self) -> str:
         """The quote as it stands in the article."""
         return self.paragraph.text[self.start : self.end]
+
+    @property
+    def key(self) -> str:
+        """The excerpt's id: the editor's, else its article's id and its place in that article
+        (``<article>--<n>``). Unique in a briefing; topic pages use it as the anchor ``ex-<key>``."""
+        return self.excerpt.id or f"{self.excerpt.article_id}--{self.excerpt.number}"
 
 
 @dataclass(frozen=True)

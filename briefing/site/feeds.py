@@ -52,11 +52,12 @@ def feed_xml(title: str, feed_path: str, page_path: str, views: list[ExcerptView
         ET.SubElement(entry, f"{{{ATOM}}}published").text = _stamp(article.published)
         href = _link(base, feed_path, urls[article.dest_path]) + "#" + view.anchored.paragraph.anchor
         ET.SubElement(entry, f"{{{ATOM}}}link", rel="alternate", type="text/html", href=href)
-        for name in article.authors or (view.citation.source,):
+        for name in article.authors or (view.citation.source or "Author not named",):
             ET.SubElement(ET.SubElement(entry, f"{{{ATOM}}}author"), f"{{{ATOM}}}name").text = name
         for topic in view.topics:
             ET.SubElement(entry, f"{{{ATOM}}}category", term=topic.slug, label=topic.title)
-        summary = f"“{view.anchored.text}” ({view.citation.source}, {view.citation.date})"
+        said = f"{view.citation.source}, {view.citation.date}" if view.citation.source else view.citation.date
+        summary = f"“{view.anchored.text}” ({said})"
         ET.SubElement(entry, f"{{{ATOM}}}summary", type="text").text = summary
     ET.indent(feed)
     return '<?xml version="1.0" encoding="utf-8"?>\n' + ET.tostring(feed, encoding="unicode") + "\n"

@@ -86,8 +86,9 @@ def _more(kind: type) -> Callable[[Site], tuple]:
 
 
 PAGE_KINDS: tuple[PageKind, ...] = (
-    PageKind("home", "index.md", HomePage, "home.md.j2", lambda site, changes: (site.home,)),
-    PageKind("topic", "topics/<slug>.md", TopicPage, "topic.md.j2", lambda site, changes: site.topics),
+    PageKind("home", "index.md", HomePage, "home.md.j2", lambda site, changes: (site.home,), body="home.html.j2"),
+    PageKind("topic", "topics/<slug>.md", TopicPage, "topic.md.j2", lambda site, changes: site.topics,
+             body="topic.html.j2"),
     PageKind("article", "articles/<id>.md", ArticlePage, "article.md.j2", lambda site, changes: site.articles,
              body="article.html.j2"),
     PageKind("sources", "sources.md, sources/page-<n>.md", SourcesPage, "sources.md.j2",
@@ -95,10 +96,11 @@ PAGE_KINDS: tuple[PageKind, ...] = (
     PageKind("topic archive", "topics/<slug>/page-<n>.md", TopicArchivePage, "topic_archive.md.j2",
              lambda site, changes: tuple(a for t in site.topics for a in t.archive), body="topic_archive.html.j2"),
     PageKind("timeline", "timeline.md, timeline/page-<n>.md", TimelinePage, "timeline.md.j2",
-             lambda site, changes: (*_one(site.timeline), *_more(TimelinePage)(site))),
-    PageKind("person", "people/<id>.md", PersonPage, "person.md.j2", lambda site, changes: site.people),
+             lambda site, changes: (*_one(site.timeline), *_more(TimelinePage)(site)), body="timeline.html.j2"),
+    PageKind("person", "people/<id>.md", PersonPage, "person.md.j2", lambda site, changes: site.people,
+             body="person.html.j2"),
     PageKind("people", "people.md", PeoplePage, "people.md.j2", lambda site, changes: _one(site.people_index)),
-    PageKind("pack", "pack.md", PackPage, "pack.md.j2", lambda site, changes: _one(site.pack)),
+    PageKind("pack", "pack.md", PackPage, "pack.md.j2", lambda site, changes: _one(site.pack), body="pack.html.j2"),
     PageKind("tags", "tags.md", TagsPage, "tags.md.j2", lambda site, changes: (TagsPage(),)),
     PageKind("changes", "changes.md (previews only)", ChangesPage, "changes.md.j2",
              lambda site, changes: _one(changes)),

@@ -10,6 +10,7 @@ from contextlib import contextmanager
 from dataclasses import replace
 from pathlib import Path
 
+from ..core.claims import check_claims
 from ..core.anchor import collect_anchors
 from ..core.compose import compose_site
 from ..core.errors import Problem, SeedsInvalid
@@ -65,6 +66,7 @@ def verify(seeds_dir: Path, root: Path | None = None, *, reviewed_only: bool = F
             seeds = collect_seeds(seeds_dir, problems, root)
         with _timed(timings, "anchor"):
             briefing = collect_anchors(seeds, problems)
+            check_claims(briefing, problems)
     if any(p.severity == "error" for p in problems):
         raise SeedsInvalid(problems)
     if warnings is not None:

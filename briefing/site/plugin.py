@@ -16,6 +16,7 @@ import os
 import shutil
 import sys
 import tempfile
+from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
@@ -36,7 +37,7 @@ from .output import UnsafeTarget, check_location, check_site_target, mark_site
 from .pages import Composed, body_pages
 from .pipeline import compose
 from .render import BodyLinkError, render_bodies
-from .settings import SHIM, BriefingConfig, Overrides, Preview, Settings, make_settings
+from .settings import BriefingConfig, Overrides, Preview, Settings, make_settings
 
 BACKGROUND_MIN_PAGES = 200
 """From this many HTML bodies on, they are rendered in a second process while MkDocs works
@@ -80,7 +81,6 @@ class BriefingPlugin(BasePlugin[BriefingConfig]):
         self.site_built = False
         self.bodies: Stream | None = None
         self.body_paths: frozenset[str] = frozenset()
-        self._epoch_before: str | None = None
         self.timings: dict[str, float] | None = None
         """When a dict (benchmarks): the seconds spent in each stage are added to it."""
 
@@ -115,7 +115,6 @@ class BriefingPlugin(BasePlugin[BriefingConfig]):
             offline = config.plugins.get("material/offline")
             if offline is not None:
                 offline.config.enabled = True
-            config.extra["polyfills"] = [SHIM]  # Material's own option: the local iframe-worker shim
         if not self.serving:
             try:  # `mkdocs build` empties its site_dir: only where a Briefing site, or nothing, is
                 check_site_target(check_location(config.site_dir, root))
@@ -139,7 +138,6 @@ class BriefingPlugin(BasePlugin[BriefingConfig]):
                 raise
             log.debug("Composing the pages failed", exc_info=True)
             return self._failed_config(config, "Composing the pages failed", describe_exception(exc, root))
-        self._fix_build_date(self.composed.build_epoch)
         config.nav = self.composed.nav
         return config
 
@@ -163,21 +161,6 @@ class BriefingPlugin(BasePlugin[BriefingConfig]):
         return compose(settings.seeds_dir, settings.templates_dir, root=settings.shown_root,
                        reviewed_only=settings.reviewed_only, site_name=settings.site_name, base=base,
                        timings=self.timings)
-
-    def _fix_build_date(self, epoch: int) -> None:
-        # MkDocs takes the build date (sitemap, gzip time stamps) only from this variable, the
-        # reproducible-builds convention: set for the build, and put back when it ends.
-        if self._epoch_before is None:
-            self._epoch_before = os.environ.get("SOURCE_DATE_EPOCH", "")
-        os.environ["SOURCE_DATE_EPOCH"] = str(epoch)
-
-    def _restore_build_date(self) -> None:
-        if self._epoch_before is not None:
-            if self._epoch_before:
-                os.environ["SOURCE_DATE_EPOCH"] = self._epoch_before
-            else:
-                os.environ.pop("SOURCE_DATE_EPOCH", None)
-            self._epoch_before = None
 
     def on_env(self, env: Any, *, config: MkDocsConfig, files: Files) -> Any:
         """Give the theme's templates the build's settings, as ``briefing``."""
@@ -205,8 +188,10 @@ class BriefingPlugin(BasePlugin[BriefingConfig]):
             generated = File.generated(config, dest_path, content=composed.pages[dest_path])
             files.append(generated)
             urls[dest_path] = generated.url
-        for path, xml in render_feeds(composed.site, urls, config.site_url or "").items():
-            files.append(File.generated(config, path, content=xml))
+        for path, xml in render_feeds(composed.site, dict(urls), config.site_url or "").items():
+            feed = File.generated(config, path, content=xml)
+            files.append(feed)
+            urls[path] = feed.url  # bodies link to the feeds too
         self._stop_bodies()
         order = [f.src_uri for f in files.documentation_pages() if f.src_uri in pages]
         templates_dir = self.settings.templates_dir
@@ -214,6 +199,31 @@ class BriefingPlugin(BasePlugin[BriefingConfig]):
                              fork=len(order) >= BACKGROUND_MIN_PAGES and not self.serving)
         self.body_paths = frozenset(order)
         return files
+
+    # --- the build's fixed date ---------------------------------------------------------------
+    # MkDocs stamps each page (sitemap ``lastmod``, the sitemap's gzip header) and the templates'
+    # ``build_date_utc`` with today, unless SOURCE_DATE_EPOCH is set in the environment. The
+    # composed build date is given to each page and template instead: nothing goes through the
+    # environment, and a build is byte-identical whatever the day it runs.
+
+    def on_pre_page(self, page: Any, *, config: MkDocsConfig, files: Files) -> Any:
+        if self.composed is not None:
+            page.update_date = self._build_datetime().strftime("%Y-%m-%d")
+        return page
+
+    def on_page_context(self, context: Any, *, page: Any, config: MkDocsConfig, nav: Any) -> Any:
+        return self._dated(context)
+
+    def on_template_context(self, context: Any, *, template_name: str, config: MkDocsConfig) -> Any:
+        return self._dated(context)
+
+    def _dated(self, context: Any) -> Any:
+        if self.composed is not None:
+            context["build_date_utc"] = self._build_datetime()
+        return context
+
+    def _build_datetime(self) -> datetime:
+        return datetime.fromtimestamp(self.composed.build_epoch, timezone.utc)
 
     def on_page_content(self, html: str, *, page: Any, config: MkDocsConfig, files: Files) -> str:
         """Append the page's HTML body, if it has one, with its ids and headings made known to MkDocs."""
@@ -247,7 +257,6 @@ class BriefingPlugin(BasePlugin[BriefingConfig]):
         changed files of the new build into the served folder, or, if the build failed, serve the
         page listing the problems in place of the site."""
         self._stop_bodies()
-        self._restore_build_date()
         if not self.serving:
             mark_site(Path(config.site_dir))
             return
@@ -266,9 +275,8 @@ class BriefingPlugin(BasePlugin[BriefingConfig]):
                  f"{others} other file{'s' * (others != 1)}")
 
     def on_build_error(self, *, error: Exception) -> None:
-        """Stop rendering bodies for a build that failed; put the environment back."""
+        """Stop rendering bodies for a build that failed."""
         self._stop_bodies()
-        self._restore_build_date()
 
     def _stop_bodies(self) -> None:
         if self.bodies is not None:

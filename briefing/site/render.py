@@ -55,6 +55,19 @@ def page_window(pages: tuple, number: int, width: int = 3) -> list:
     return shown
 
 
+_CUT_AFTER = " ,;:–—-(\"'“‘"
+
+
+def shorten(text: Any, length: int = 120) -> str:
+    """``text`` cut at a word boundary to at most ``length`` characters, with an ellipsis;
+    unchanged when it fits. Never cuts inside a word; drops the punctuation left at the cut."""
+    text = _WHITESPACE.sub(" ", str(text)).strip()
+    if len(text) <= length:
+        return text
+    cut = text[: length].rsplit(" ", 1)[0] if " " in text[: length] else text[:length]
+    return cut.rstrip(_CUT_AFTER + ".") + "…"
+
+
 def html_text(value: Any) -> Markup:
     """Text for a raw HTML block, where Markdown is not applied: HTML escaping is enough.
 
@@ -154,6 +167,7 @@ def make_html_environment(templates_dir: Path, links: Links) -> jinja2.Environme
     env = jinja2.Environment(loader=jinja2.FileSystemLoader(str(templates_dir)), autoescape=True,
                              trim_blocks=True, lstrip_blocks=True, undefined=jinja2.StrictUndefined)
     env.globals.update(href=links.href, window=page_window)
+    env.filters["shorten"] = shorten
     return env
 
 

@@ -13,7 +13,7 @@ from ..core.errors import shown_root
 
 
 SHIM = "assets/javascripts/iframe-worker-shim.js"
-"""Local copy of the iframe-worker shim (offline builds); its path must contain ``iframe-worker``."""
+"""Local copy of the iframe-worker shim, which lets search run from ``file://``."""
 
 
 class PreviewConfig(base.Config):
@@ -91,6 +91,11 @@ class Settings:
     preview: Preview | None = None
     serving: bool = False
     """Under ``mkdocs serve``/``build.py serve``."""
+
+    @property
+    def polyfills(self) -> tuple[str, ...]:
+        """Scripts every page loads before Material's own (the theme's ``libs`` block)."""
+        return (SHIM,) if self.offline else ()
 
     @property
     def theme_dir(self) -> Path:

@@ -1,0 +1,161 @@
+"""Editors' prose that cites its evidence: ``[ex:<id>]`` after a claim names the excerpt behind it.
+
+A topic's bottom line, key points, "what to watch" and side summaries are written by an editor.
+Each cites excerpts by their ``id`` (set on the excerpt in its article's front matter). This
+module splits such prose into parts (``Claim``) and checks every citation against the verified
+briefing: the id must name an excerpt, and that excerpt must be on the topic. Lead quotes
+(``positions: {us: {leads: [id, …]}}``) are checked the same way, and must state that side's
+position.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from .errors import Problem
+from .model import STANCE_PROSE, Anchored, Briefing, Topic
+
+MARKER = re.compile(r"\s*\[ex:([^\]]*)\]")
+"""A citation, with the space before it (which is not shown)."""
+KEY = re.compile(r"^[a-z0-9][a-z0-9-]{0,99}$")
+LOOKS_LIKE_MARKER = re.compile(r"\[\s*ex\s*:", re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class Part:
+    """A run of prose and the excerpts cited at its end (by key)."""
+
+    text: str
+    cites: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Claim:
+    """Editor's prose split at its citations."""
+
+    parts: tuple[Part, ...]
+
+    @property
+    def text(self) -> str:
+        """The prose without its citations."""
+        return "".join(p.text for p in self.parts)
+
+    @property
+    def cites(self) -> tuple[str, ...]:
+        """Every key cited, in order, once each."""
+        return tuple(dict.fromkeys(k for p in self.parts for k in p.cites))
+
+    def __bool__(self) -> bool:
+        return bool(self.text.strip())
+
+
+def parse_claim(prose: str) -> Claim:
+    """Split ``prose`` at its ``[ex:id]`` markers; consecutive markers cite together.
+    ``[ex:a, b]`` cites both ``a`` and ``b``."""
+    parts: list[Part] = []
+    text, cites, at = "", [], 0
+    for match in MARKER.finditer(prose):
+        between = prose[at:match.start()]
+        if between and cites:
+            parts.append(Part(text, tuple(cites)))
+            text, cites = "", []
+        text += between
+        cites.extend(k.strip() for k in match.group(1).split(","))
+        at = match.end()
+    rest = prose[at:]
+    if rest and cites:
+        parts.append(Part(text, tuple(cites)))
+        text, cites = "", []
+    text += rest
+    if text or cites:
+        parts.append(Part(text, tuple(cites)))
+    return Claim(tuple(parts))
+
+
+def prose_fields(topic: Topic) -> list[tuple[str, str, int]]:
+    """(what, prose, line) of every cited field of a topic."""
+    fields = [("bottom line", topic.bottom_line, topic.line_of("bottom_line"))]
+    if topic.changed:
+        fields.append(("'changed' line", topic.changed, topic.line_of("changed")))
+    fields += [(f"key point {i + 1}", text, topic.line_of(f"key_points[{i}]")) for i, text in enumerate(topic.key_points)]
+    fields += [(f"'what to watch' {i + 1}", text, topic.line_of(f"watch[{i}]")) for i, text in enumerate(topic.watch)]
+    fields += [(f"summary of the {p.stance} position", p.summary, topic.line_of(f"positions.{p.stance}"))
+               for p in topic.positions if p.summary]
+    return fields
+
+
+def check_claims(briefing: Briefing, problems: list[Problem]) -> None:
+    """Append a problem for every excerpt id given twice, every citation or lead quote that
+    names no excerpt or one off the topic, and every lead that does not state its side."""
+    named: dict[str, Anchored] = {}
+    for anchored in briefing.excerpts:
+        key = anchored.excerpt.id
+        if not key:
+            continue
+        if "--" in key:
+            problems.append(Problem(_path_of(briefing, anchored), anchored.excerpt.line,
+                                    f"excerpt id {key!r} contains '--'",
+                                    "'--' is kept for the ids Briefing gives excerpts that have none"))
+            continue
+        if key in named:
+            first = named[key]
+            article = next(a for a in briefing.articles if a.id == first.excerpt.article_id)
+            problems.append(Problem(_path_of(briefing, anchored), anchored.excerpt.line,
+                                    f"excerpt id {key!r} is already used", f"first at {article.src_path}:{first.excerpt.line}"))
+            continue
+        named[key] = anchored
+    for topic in briefing.topics:
+        for what, prose, line in prose_fields(topic):
+            for bad in _malformed(prose):
+                problems.append(Problem(topic.src_path, line, f"{what} of {topic.slug!r}: malformed citation {bad!r}",
+                                        "write [ex:excerpt-id] after the claim, e.g. [ex:blinken-core-interests]"))
+            for key in parse_claim(prose).cites:
+                _check_cited(key, what, topic, line, named, problems)
+        for position in topic.positions:
+            for key in position.leads:
+                anchored = _check_cited(key, f"lead quote of the {position.stance} position", topic,
+                                        topic.line_of(f"positions.{position.stance}"), named, problems)
+                if anchored is not None and anchored.excerpt.stance != position.stance:
+                    stated = anchored.excerpt.stance
+                    problems.append(Problem(
+                        topic.src_path, topic.line_of(f"positions.{position.stance}"),
+                        f"lead quote {key!r} of {topic.slug!r} does not state the position of "
+                        f"{STANCE_PROSE[position.stance]}",
+                        f"its stance is {stated!r}" if stated else "give the excerpt 'stance: "
+                        f"{position.stance}' if it states that position"))
+
+
+def _malformed(prose: str) -> list[str]:
+    wrong = []
+    for match in LOOKS_LIKE_MARKER.finditer(prose):
+        end = prose.find("]", match.start())
+        marker = prose[match.start(): end + 1 if end >= 0 else len(prose)]
+        whole = MARKER.fullmatch(" " + marker) if end >= 0 else None
+        if whole is None or not all(KEY.match(k.strip()) for k in whole.group(1).split(",")):
+            wrong.append(marker[:60])
+    return wrong
+
+
+def _check_cited(key: str, what: str, topic: Topic, line: int, named: dict[str, Anchored],
+                 problems: list[Problem]) -> Anchored | None:
+    if not KEY.match(key):
+        return None  # reported as malformed
+    anchored = named.get(key)
+    if anchored is None:
+        close = [k for k in named if k.startswith(key[:6])][:3]
+        problems.append(Problem(topic.src_path, line, f"{what} of {topic.slug!r} cites {key!r}, which is no excerpt's id",
+                                f"did you mean {', '.join(close)}?" if close
+                                else "give the excerpt 'id: " + key + "' in its article"))
+        return None
+    if topic.slug not in anchored.excerpt.topics:
+        problems.append(Problem(topic.src_path, line,
+                                f"{what} of {topic.slug!r} cites {key!r}, an excerpt on "
+                                f"{', '.join(anchored.excerpt.topics)}, not on {topic.slug!r}",
+                                f"add {topic.slug!r} to the excerpt's topics, or cite another"))
+        return None
+    return anchored
+
+
+def _path_of(briefing: Briefing, anchored: Anchored) -> str:
+    return next(a.src_path for a in briefing.articles if a.id == anchored.excerpt.article_id)

@@ -1,0 +1,68 @@
+/* Briefing: the card of a citation. Pointing at a citation number (or focusing it, or tapping it
+   on a touch screen) shows the quote and its source; on a touch screen a second tap, or the
+   card's link, goes to the evidence. No library, nothing fetched: the text is in the page. */
+(function () {
+  "use strict";
+  var card = null, owner = null;
+
+  function close() {
+    if (card) { card.remove(); }
+    card = null; owner = null;
+  }
+
+  function open(link) {
+    if (owner === link) { return; }
+    close();
+    card = document.createElement("div");
+    card.className = "bx-card md-typeset";
+    card.setAttribute("role", "tooltip");
+    card.id = "bx-card";
+    var quote = document.createElement("p");
+    quote.textContent = "\u201c" + link.getAttribute("data-bx-quote") + "\u201d";
+    var source = document.createElement("p");
+    source.className = "bx-card-source";
+    source.textContent = link.getAttribute("data-bx-source") + " \u00b7 ";
+    var go = document.createElement("a");
+    go.href = link.href;
+    go.textContent = "evidence " + link.textContent;
+    source.appendChild(go);
+    card.appendChild(quote);
+    card.appendChild(source);
+    document.body.appendChild(card);
+    var box = link.getBoundingClientRect();
+    var width = card.offsetWidth;
+    var left = Math.max(8, Math.min(box.left + window.scrollX - width / 2,
+                                    window.scrollX + document.documentElement.clientWidth - width - 8));
+    card.style.left = left + "px";
+    card.style.top = (box.bottom + window.scrollY + 6) + "px";
+    link.setAttribute("aria-describedby", "bx-card");
+    owner = link;
+  }
+
+  function citation(target) {
+    return target && target.closest ? target.closest("sup.bx-ref a[data-bx-quote]") : null;
+  }
+
+  document.addEventListener("mouseover", function (event) {
+    var link = citation(event.target);
+    if (link) { open(link); }
+    else if (card && !card.contains(event.target)) { close(); }
+  });
+  document.addEventListener("focusin", function (event) {
+    var link = citation(event.target);
+    if (link) { open(link); } else if (card && !card.contains(event.target)) { close(); }
+  });
+  document.addEventListener("click", function (event) {
+    var link = citation(event.target);
+    var touch = window.matchMedia && window.matchMedia("(hover: none)").matches;
+    if (link && touch && owner !== link) {  /* first tap: the card; second: the evidence */
+      event.preventDefault();
+      open(link);
+    } else if (!link && card && !card.contains(event.target)) {
+      close();
+    }
+  });
+  document.addEventListener("keydown", function (event) {
+    if (event.key === "Escape") { close(); }
+  });
+})();
