@@ -45,8 +45,14 @@ def test_every_feature_works_by_keyboard(page, built_site, serve):
     focus_link(page, "Fentanyl", href="topics/fentanyl")
     page.keyboard.press("Enter")
     expect(page.locator("article h1")).to_contain_text("Fentanyl")
-    # An excerpt's source: tab to "in context", open it, land on the paragraph.
-    focus_link(page, "in context")
+    # A citation: tab to its number, open it: the excerpt, its block of evidence opened.
+    focus_link(page, "", href="#ex-")
+    target = page.evaluate("document.activeElement.getAttribute('href')").split("#")[1]
+    page.keyboard.press("Enter")
+    expect(page.locator(f"#{target}")).to_be_in_viewport()
+    # Its source: tab on to "in context", open it, land on the paragraph.
+    page.locator(f"#{target}").evaluate("el => el.querySelector('a').focus()")
+    expect(page.locator(":focus")).to_contain_text("in context")
     page.keyboard.press("Enter")
     page.wait_for_url("**/articles/**#p*")
     anchor = page.url.split("#")[1]

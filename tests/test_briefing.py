@@ -91,7 +91,8 @@ def test_person_pages_show_role_topics_and_linked_excerpts(built_site):
 def test_topic_page_lists_the_people_involved(built_site):
     html = (built_site / "topics/mil-to-mil/index.html").read_text(encoding="utf-8")
     people = html[html.index('id="people"'):]
-    assert 'href="../../people/li-shangfu/"' in people and "named in 5 excerpts" in people
+    people = people[:people.index("</p>")]
+    assert re.search(r'href="\.\./\.\./people/li-shangfu/" title="[^"]+">Li Shangfu</a> \(5\)', people)
 
 
 # --- both sides and coverage ----------------------------------------------------------

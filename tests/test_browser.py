@@ -25,7 +25,8 @@ def test_reader_goes_from_home_to_each_topic(page, built_site, serve):
 def test_excerpt_source_link_lands_on_the_highlighted_paragraph(page, built_site, serve):
     base = serve(built_site)
     page.goto(base + "/topics/fentanyl/")
-    link = page.locator("#evidence ~ ol.bx-evidence p.bx-cite a", has_text="in context").first
+    page.locator("details.bx-source summary").first.click()
+    link = page.locator("details.bx-source ol.bx-evidence p.bx-cite a", has_text="in context").first
     href = link.get_attribute("href")
     anchor = href.split("#")[1]
     link.click()

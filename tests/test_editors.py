@@ -252,4 +252,4 @@ def test_changed_article_text_is_reported_with_the_closest_passage(seeds):
     result = run_build("check", "--seeds", str(seeds))
     assert result.returncode == 1
     assert "quote not found in '2023-06-xi-blinken-pledge-stabilize-ties': \"The U.S. has said that, since 2021" in result.stderr
-    assert "hint: closest passage (¶6, line 39): \"The U.S. has said that since 2021 China has declined" in result.stderr
+    assert "hint: closest passage (¶6, line 42): \"The U.S. has said that since 2021 China has declined" in result.stderr

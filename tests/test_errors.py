@@ -39,7 +39,7 @@ def test_quote_not_found_names_file_line_and_closest_passage(seeds):
     assert err == [
         f"seeds/{XI}:{line}: quote not found in '2023-06-xi-blinken-pledge-stabilize-ties': "
         "\"But Blinken told the media, China refused to resume military-to-military communications,…\"",
-        "    hint: closest passage (¶2, line 31): \"But, Blinken told media, China refused to resume "
+        "    hint: closest passage (¶2, line 34): \"But, Blinken told media, China refused to resume "
         "military-to-military communications, a U.S. priority.\"",
         "1 error",
     ]

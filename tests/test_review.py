@@ -109,4 +109,4 @@ def test_the_fixture_seeds_warn_only_that_fentanyl_has_no_china_excerpt():
     warnings: list = []
     verify(SEEDS, SEEDS.parent, warnings=warnings)
     assert [str(w).splitlines()[0] for w in warnings] == [
-        "seeds/topics.yml:28: warning: topic 'fentanyl' has no excerpt stating the position of China"]
+        "seeds/topics.yml:51: warning: topic 'fentanyl' has no excerpt stating the position of China"]

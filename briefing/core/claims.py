@@ -14,7 +14,7 @@ import re
 from dataclasses import dataclass
 
 from .errors import Problem
-from .model import STANCE_PROSE, Anchored, Briefing, Topic
+from .model import STANCE_PROSE, Briefing, Excerpt, Topic
 
 MARKER = re.compile(r"\s*\[ex:([^\]]*)\]")
 """A citation, with the space before it (which is not shown)."""
@@ -87,43 +87,45 @@ def prose_fields(topic: Topic) -> list[tuple[str, str, int]]:
 
 def check_claims(briefing: Briefing, problems: list[Problem]) -> None:
     """Append a problem for every excerpt id given twice, every citation or lead quote that
-    names no excerpt or one off the topic, and every lead that does not state its side."""
-    named: dict[str, Anchored] = {}
-    for anchored in briefing.excerpts:
-        key = anchored.excerpt.id
-        if not key:
-            continue
-        if "--" in key:
-            problems.append(Problem(_path_of(briefing, anchored), anchored.excerpt.line,
-                                    f"excerpt id {key!r} contains '--'",
-                                    "'--' is kept for the ids Briefing gives excerpts that have none"))
-            continue
-        if key in named:
-            first = named[key]
-            article = next(a for a in briefing.articles if a.id == first.excerpt.article_id)
-            problems.append(Problem(_path_of(briefing, anchored), anchored.excerpt.line,
-                                    f"excerpt id {key!r} is already used", f"first at {article.src_path}:{first.excerpt.line}"))
-            continue
-        named[key] = anchored
+    names no excerpt or one off the topic, and every lead that does not state its side.
+
+    Ids are those of every excerpt declared, found in its article or not: a citation of an
+    excerpt whose quote is not found is not reported again (the quote is)."""
+    named: dict[str, tuple[Excerpt, str]] = {}
+    for article in briefing.articles:
+        for excerpt in article.excerpts:
+            key = excerpt.id
+            if not key:
+                continue
+            if "--" in key:
+                problems.append(Problem(article.src_path, excerpt.line, f"excerpt id {key!r} contains '--'",
+                                        "'--' is kept for the ids Briefing gives excerpts that have none"))
+                continue
+            if key in named:
+                first, where = named[key]
+                problems.append(Problem(article.src_path, excerpt.line, f"excerpt id {key!r} is already used",
+                                        f"first at {where}:{first.line}"))
+                continue
+            named[key] = (excerpt, article.src_path)
+    known = {t.slug for t in briefing.topics}
     for topic in briefing.topics:
         for what, prose, line in prose_fields(topic):
             for bad in _malformed(prose):
                 problems.append(Problem(topic.src_path, line, f"{what} of {topic.slug!r}: malformed citation {bad!r}",
                                         "write [ex:excerpt-id] after the claim, e.g. [ex:blinken-core-interests]"))
             for key in parse_claim(prose).cites:
-                _check_cited(key, what, topic, line, named, problems)
+                _check_cited(key, what, topic, line, named, known, problems)
         for position in topic.positions:
+            line = topic.line_of(f"positions.{position.stance}")
             for key in position.leads:
-                anchored = _check_cited(key, f"lead quote of the {position.stance} position", topic,
-                                        topic.line_of(f"positions.{position.stance}"), named, problems)
-                if anchored is not None and anchored.excerpt.stance != position.stance:
-                    stated = anchored.excerpt.stance
+                excerpt = _check_cited(key, f"lead quote of the {position.stance} position", topic, line, named, known,
+                                       problems)
+                if excerpt is not None and excerpt.stance != position.stance:
                     problems.append(Problem(
-                        topic.src_path, topic.line_of(f"positions.{position.stance}"),
-                        f"lead quote {key!r} of {topic.slug!r} does not state the position of "
+                        topic.src_path, line, f"lead quote {key!r} of {topic.slug!r} does not state the position of "
                         f"{STANCE_PROSE[position.stance]}",
-                        f"its stance is {stated!r}" if stated else "give the excerpt 'stance: "
-                        f"{position.stance}' if it states that position"))
+                        f"its stance is {excerpt.stance!r}" if excerpt.stance else
+                        f"give the excerpt 'stance: {position.stance}' if it states that position"))
 
 
 def _malformed(prose: str) -> list[str]:
@@ -137,25 +139,21 @@ def _malformed(prose: str) -> list[str]:
     return wrong
 
 
-def _check_cited(key: str, what: str, topic: Topic, line: int, named: dict[str, Anchored],
-                 problems: list[Problem]) -> Anchored | None:
+def _check_cited(key: str, what: str, topic: Topic, line: int, named: dict[str, tuple[Excerpt, str]],
+                 known: set[str], problems: list[Problem]) -> Excerpt | None:
     if not KEY.match(key):
         return None  # reported as malformed
-    anchored = named.get(key)
-    if anchored is None:
+    if key not in named:
         close = [k for k in named if k.startswith(key[:6])][:3]
         problems.append(Problem(topic.src_path, line, f"{what} of {topic.slug!r} cites {key!r}, which is no excerpt's id",
                                 f"did you mean {', '.join(close)}?" if close
                                 else "give the excerpt 'id: " + key + "' in its article"))
         return None
-    if topic.slug not in anchored.excerpt.topics:
+    excerpt = named[key][0]
+    if topic.slug not in excerpt.topics and not (set(excerpt.topics) - known):  # an unknown topic is reported already
         problems.append(Problem(topic.src_path, line,
                                 f"{what} of {topic.slug!r} cites {key!r}, an excerpt on "
-                                f"{', '.join(anchored.excerpt.topics)}, not on {topic.slug!r}",
+                                f"{', '.join(excerpt.topics)}, not on {topic.slug!r}",
                                 f"add {topic.slug!r} to the excerpt's topics, or cite another"))
         return None
-    return anchored
-
-
-def _path_of(briefing: Briefing, anchored: Anchored) -> str:
-    return next(a.src_path for a in briefing.articles if a.id == anchored.excerpt.article_id)
+    return excerpt

@@ -193,14 +193,13 @@ class TopicPage:
         found += [(2, "chronology", "Chronology")] if self.chronology else []
         found += [(2, "evidence", "Evidence")]
         found += [(3, g.citation.article.id, g.citation.article.title) for g in self.groups]
-        found += [(2, "people", "People involved")] if self.people else []
-        found += [(2, "related", "Related topics")] if self.related else []
+        found += [(2, "see-also", "See also")] if self.people or self.related else []
         return tuple(found)
 
     @property
     def anchor_ids(self) -> tuple[str, ...]:
         """Every id in the page's body: its headings and each excerpt of its evidence."""
-        return (*(h[1] for h in self.headings), "bottom-line", "watch",
+        return (*(h[1] for h in self.headings), "bottom-line", "watch", "people", "related",
                 *(self.refs[v.key].anchor for g in self.groups for v in g.excerpts))
 
 

@@ -686,7 +686,7 @@ def _excerpts(data: LineDict, article_id: str, path: str, topics: set[str] | Non
         # quote is looked for in the same run and every problem is reported at once.
         if quote and tags:
             excerpts.append(Excerpt(
-                article_id=article_id, quote=quote, topics=tuple(dict.fromkeys(tags)), line=line,
+                article_id=article_id, quote=quote, topics=tuple(dict.fromkeys(tags)), line=item.line_of("quote"),
                 prefix=_string(item, "prefix", path, problems), suffix=_string(item, "suffix", path, problems),
                 stance=stance, note=_string(item, "note", path, problems), reviewed=not unreviewed,
                 number=index + 1, id=name))

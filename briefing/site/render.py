@@ -64,7 +64,8 @@ def shorten(text: Any, length: int = 120) -> str:
     text = _WHITESPACE.sub(" ", str(text)).strip()
     if len(text) <= length:
         return text
-    cut = text[: length].rsplit(" ", 1)[0] if " " in text[: length] else text[:length]
+    head = text[: length + 1]  # a space just after the limit still ends a whole word
+    cut = head.rsplit(" ", 1)[0] if " " in head else text.split(" ", 1)[0]  # one long word: kept whole
     return cut.rstrip(_CUT_AFTER + ".") + "…"
 
 

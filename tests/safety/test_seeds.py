@@ -231,7 +231,7 @@ def test_check_passing_means_the_fixture_composes(seeds: Path):
 
 
 def test_a_wrong_topic_does_not_hide_a_wrong_quote_in_the_same_excerpt(seeds: Path):
-    edit(seeds, XI, "  - quote: But, Blinken told media,", "  - quote: But, Blinken told our media,")
+    edit(seeds, XI, "quote: But, Blinken told media,", "quote: But, Blinken told our media,")
     edit(seeds, XI, "topics: [mil-to-mil]\n  - quote: there", "topics: [mil-to-milx]\n  - quote: there")
     stderr = assert_check_fails(seeds, "unknown topic 'mil-to-milx'", "quote not found")
     assert stderr.strip().endswith("2 errors")

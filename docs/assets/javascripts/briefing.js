@@ -3,11 +3,11 @@
    card's link, goes to the evidence. No library, nothing fetched: the text is in the page. */
 (function () {
   "use strict";
-  var card = null, owner = null;
+  var card = null, owner = null, pointer = "mouse", tapped = null;
 
   function close() {
     if (card) { card.remove(); }
-    card = null; owner = null;
+    card = null; owner = null; tapped = null;
   }
 
   function open(link) {
@@ -44,6 +44,7 @@
   }
 
   document.addEventListener("mouseover", function (event) {
+    if (pointer === "touch") { return; }  /* a tap's emulated hover: the click decides */
     var link = citation(event.target);
     if (link) { open(link); }
     else if (card && !card.contains(event.target)) { close(); }
@@ -52,12 +53,16 @@
     var link = citation(event.target);
     if (link) { open(link); } else if (card && !card.contains(event.target)) { close(); }
   });
+  document.addEventListener("pointerdown", function (event) {
+    pointer = event.pointerType || "mouse";
+  }, true);
   document.addEventListener("click", function (event) {
     var link = citation(event.target);
-    var touch = window.matchMedia && window.matchMedia("(hover: none)").matches;
-    if (link && touch && owner !== link) {  /* first tap: the card; second: the evidence */
+    var touch = pointer === "touch" || pointer === "pen";
+    if (link && touch && tapped !== link) {  /* first tap: the card; second: the evidence */
       event.preventDefault();
       open(link);
+      tapped = link;
     } else if (!link && card && !card.contains(event.target)) {
       close();
     }
@@ -65,4 +70,26 @@
   document.addEventListener("keydown", function (event) {
     if (event.key === "Escape") { close(); }
   });
+})();
+
+/* A link to an excerpt inside a closed block of evidence opens the block and brings the
+   excerpt into view (Chromium does this by itself; this is for the others). */
+(function () {
+  "use strict";
+  function reveal() {
+    var id = decodeURIComponent(location.hash.slice(1));
+    var target = id && document.getElementById(id);
+    if (!target) { return; }
+    var opened = false;
+    for (var node = target.parentElement; node; node = node.parentElement) {
+      if (node.tagName === "DETAILS" && !node.open) { node.open = true; opened = true; }
+    }
+    if (opened) { target.scrollIntoView(); }
+  }
+  window.addEventListener("hashchange", reveal);
+  if (document.readyState === "loading") {
+    document.addEventListener("DOMContentLoaded", reveal);
+  } else {
+    reveal();
+  }
 })();
