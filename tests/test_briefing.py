@@ -161,15 +161,21 @@ def test_feeds_are_valid_atom_with_links_to_the_site(tmp_path):
 # --- print ---------------------------------------------------------------------------
 
 @pytest.mark.browser  # prints with headless Chromium
-def test_pdf_has_a_page_per_topic_with_its_title_and_citations(tmp_path):
+def test_pdf_opens_with_the_brief_then_a_section_per_topic_and_no_near_empty_page(tmp_path):
     result = run_build("pdf", "--seeds", str(SEEDS), "--out", str(tmp_path))
     assert result.returncode == 0, result.stderr
     reader = PdfReader(tmp_path / "briefing-2024-04-30.pdf")
     texts = [page.extract_text() for page in reader.pages]
-    starts = [t.strip().splitlines()[0] for t in texts if t.strip()]
-    for title in TOPIC_TITLES.values():
-        assert title in starts, (title, starts)
+    first = " ".join(texts[0].split())
+    assert first.startswith("Briefing pack The brief")
+    for page in site().topics:  # page 1: every bottom line, with its "as of" date
+        assert f"{page.topic.title} As of {page.latest}" in first
+        assert " ".join(page.bottom_line.text.split())[:60] in first.replace(" .", ".")
+    assert all(len(t.strip()) >= 1000 for t in texts[:-1]), [len(t) for t in texts]
+    assert len(texts[-1].strip()) >= 200
     whole = " ".join(" ".join(texts).split())
+    places = [whole.index(f"{title} As of", len(first)) for title in TOPIC_TITLES.values()]
+    assert places == sorted(places)
     for page in site().topics:
         section = whole[whole.index(f"{page.topic.title} As of {page.latest} · {page.topic.scope[:20]}"):]
         for group in page.groups:

@@ -96,6 +96,11 @@ def test_preview_under_a_sub_path_has_no_broken_link_banner_and_changes(page, pr
     # The 404 page keeps its styles under the sub-path.
     bad.clear()
     page.goto(f"{root}no/such/page/")
-    expect(page.locator("article h1")).to_have_text("404 - Not found")
+    expect(page.locator("article h1")).to_have_text("Page not found")
     assert page.locator("link[rel=stylesheet]").count() > 0
     assert [b for b in bad if "/no/such/page" not in b] == []
+    # Its topic links and the header's search work from there.
+    expect(page.locator(".bx-notfound-topics a")).to_have_count(4)
+    page.locator(".bx-notfound-topics a", has_text="Fentanyl").click()
+    page.wait_for_url(f"{root}topics/fentanyl/")
+    expect(page.locator("article h1")).to_contain_text("Fentanyl")

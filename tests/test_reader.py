@@ -116,3 +116,102 @@ def test_the_people_index_puts_each_person_on_a_line_with_the_role(page, built_s
     for i in range(len(people)):
         text = items.nth(i).inner_text()
         assert text.count(":") >= 1 and "\n" not in text.strip(), text
+
+
+def test_search_ranks_topics_and_articles_above_people_and_finds_paragraphs(page, built_site, serve):
+    page.goto(serve(built_site) + "/")
+    page.keyboard.press("/")
+    page.keyboard.type("fentanyl", delay=30)
+    results = page.locator(".md-search-result__item > a")
+    expect(results.first).to_be_visible(timeout=10_000)
+    hrefs = [results.nth(i).get_attribute("href") for i in range(min(results.count(), 6))]
+    assert "topics/fentanyl/" in hrefs[0], hrefs
+    assert not any("people/" in h for h in hrefs), hrefs
+    page.locator("input.md-search__input").fill("")
+    page.keyboard.type("precursor chemicals", delay=30)
+    links = page.locator(".md-search-result a")
+    expect(links.first).to_be_visible(timeout=10_000)
+    every = [links.nth(i).get_attribute("href") for i in range(links.count())]
+    assert any("articles/" in h and "#p" in h for h in every), every
+
+
+def test_the_404_page_has_the_site_s_style_search_and_every_topic(page, built_site, serve):
+    base = serve(built_site, not_found=built_site / "404.html")
+    response = page.goto(base + "/no/such/page/")
+    assert response.status == 404
+    expect(page.locator("article h1")).to_have_text("Page not found")
+    expect(page.locator("input.md-search__input")).to_be_attached()
+    expect(page.locator(".bx-notfound-topics a")).to_have_count(4)
+    page.locator(".bx-notfound-topics a", has_text="Taiwan").click()
+    expect(page.locator("article h1")).to_contain_text("Taiwan")
+
+
+def test_the_offline_bundle_s_404_page_links_to_the_topics_from_a_file(page, offline_bundle, tmp_path):
+    import zipfile
+    with zipfile.ZipFile(offline_bundle) as archive:
+        archive.extractall(tmp_path)
+    (folder,) = [p for p in tmp_path.iterdir() if p.is_dir()]
+    page.goto((folder / "404.html").as_uri())
+    expect(page.locator("article h1")).to_have_text("Page not found")
+    assert page.locator("link[rel=stylesheet]").first.evaluate("l => l.sheet !== null")
+    page.locator(".bx-notfound-topics a", has_text="Fentanyl").click()
+    expect(page.locator("article h1")).to_contain_text("Fentanyl")
+
+
+def test_each_topic_has_an_evidence_bar_and_a_time_strip_that_link_and_speak(sized, built_site, serve):
+    base = serve(built_site)
+    for slug in ("taiwan", "fentanyl", "mil-to-mil", "ukraine"):
+        sized.goto(f"{base}/topics/{slug}/")
+        bar = sized.locator(".bx-asof .bx-bar")
+        label = bar.get_attribute("aria-label")
+        assert label.startswith(sized.locator(".bx-asof").inner_text().split(" excerpt")[0].split("· ")[-1])
+        assert "state the position of the United States" in label and "no side's position" in label
+        widths = bar.evaluate("b => [...b.children].reduce((s, c) => s + c.getBoundingClientRect().width, 0)")
+        assert abs(widths - bar.bounding_box()["width"]) <= 2
+        marks = sized.locator(".bx-strip-mark")
+        expect(marks).to_have_count(sized.locator("ol.bx-chronology > li").count())
+        first = marks.first
+        target = first.get_attribute("href").split("#")[1]
+        first.click()
+        expect(sized.locator(f"#{target}")).to_be_in_viewport()
+    sized.goto(f"{base}/")
+    expect(sized.locator(".bx-brief-topic .bx-bar")).to_have_count(4)
+
+
+def test_copy_citation_puts_the_quote_source_date_and_address_on_the_clipboard(browser, built_site, serve):
+    context = browser.new_context(viewport={"width": 1280, "height": 800},
+                                  permissions=["clipboard-read", "clipboard-write"])
+    page = context.new_page()
+    base = serve(built_site)
+    page.goto(base + "/topics/taiwan/")
+    button = page.locator(".bx-sides button.bx-copy").first
+    quote = page.locator(".bx-sides blockquote.bx-quote").first.inner_text()
+    button.click()
+    expect(button).to_have_text("Copied")
+    copied = page.evaluate("navigator.clipboard.readText()")
+    assert copied.startswith(f"“{quote}”") and "c. 22 June 2023" in copied
+    assert copied.endswith(f"{base}/articles/2023-06-usip-blinken-beijing-trip-no-breakthroughs/#p10"), copied
+    context.close()
+
+
+def test_copy_citation_works_from_the_offline_bundle(page, offline_bundle, tmp_path):
+    import zipfile
+    with zipfile.ZipFile(offline_bundle) as archive:
+        archive.extractall(tmp_path)
+    (folder,) = [p for p in tmp_path.iterdir() if p.is_dir()]
+    page.goto((folder / "topics" / "taiwan.html").as_uri())
+    button = page.locator(".bx-sides button.bx-copy").first
+    button.click()
+    expect(button).to_have_text("Copied")
+    copied = page.evaluate("window.bxCopied")
+    assert copied.startswith("“") and copied.endswith("articles/2023-06-usip-blinken-beijing-trip-no-breakthroughs.html#p10")
+    assert copied.split(" ")[-1].startswith("file://")
+
+
+def test_on_paper_quotes_are_set_larger_than_their_source_lines(page, built_site, serve):
+    page.goto(serve(built_site) + "/pack/")
+    page.emulate_media(media="print")
+    quote = page.locator(".bx-pack-topic blockquote.bx-quote p").first.evaluate("e => parseFloat(getComputedStyle(e).fontSize)")
+    source = page.locator(".bx-pack-topic p.bx-cite").first.evaluate("e => parseFloat(getComputedStyle(e).fontSize)")
+    assert quote > source
+    expect(page.locator(".bx-pack-brief")).to_have_css("break-after", "page")

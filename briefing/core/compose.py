@@ -180,6 +180,22 @@ class TopicPage:
         return f"feeds/{self.topic.slug}.xml"
 
     @property
+    def evidence_bar(self) -> tuple[tuple[str, str, int, float], ...]:
+        """The topic's excerpts by side, for the evidence bar: (class, label, count, percent)
+        for the United States, China and the others (excerpts that state no side's position)."""
+        counts = [(s.stance, f"the position of {s.prose}", s.total) for s in self.sides]
+        others = self.excerpt_count - sum(n for _, _, n in counts)
+        counts.append(("other", "no side's position", max(others, 0)))
+        total = sum(n for _, _, n in counts) or 1
+        return tuple((kind, label, n, round(100 * n / total, 2)) for kind, label, n in counts)
+
+    @property
+    def strip(self) -> tuple[tuple[float, "EventView"], ...]:
+        """The chronology on a time strip: each event with its place (percent) between the
+        first and the last event's date."""
+        return time_strip(self.chronology)
+
+    @property
     def quoted_above(self) -> frozenset[str]:
         """Keys of the excerpts quoted in full under the positions (the evidence shortens them)."""
         return frozenset(v.key for s in self.sides for v in s.leads)
@@ -262,6 +278,9 @@ class ArticlePage:
     anchors: tuple[Anchored, ...] = ()
     """The article's excerpts, where they are in its text."""
     topic_map: dict[str, Topic] = field(default_factory=dict, compare=False, repr=False)
+
+    site_language: str = "en"
+    """The language the site is written in: an article's is shown only when it differs."""
 
     TEXT_HEADING = ("text", "Text")
     """The id and title of the heading above the article's text."""
@@ -432,6 +451,8 @@ class PackPage:
     dest_path: str
     topics: tuple[TopicPage, ...]
     date: str
+    limit: int = 10
+    """Newest sources and events listed per topic (the topic pages have them all)."""
 
     @property
     def headings(self) -> tuple[tuple[int, str, str], ...]:
@@ -599,6 +620,21 @@ def compose_coverage(groups: tuple[ArticleGroup, ...], sides: tuple[Side, ...], 
 
 def _reading_order(views: list[ExcerptView]) -> list[ExcerptView]:
     return sorted(views, key=lambda v: (v.anchored.paragraph.number, v.anchored.start))
+
+
+def event_day(date: str) -> dt.date:
+    """The first day of an event's date (``2023``, ``2023-06`` or ``2023-06-18``)."""
+    parts = [int(p) for p in date.split("-")] + [1, 1]
+    return dt.date(parts[0], parts[1], parts[2])
+
+
+def time_strip(events: tuple[EventView, ...]) -> tuple[tuple[float, EventView], ...]:
+    """Each event with its place on a strip from the first event's date (0) to the last's (100)."""
+    if not events:
+        return ()
+    days = [event_day(e.anchored.event.date).toordinal() for e in events]
+    first, span = min(days), max(days) - min(days)
+    return tuple((round(100 * (d - first) / span, 2) if span else 50.0, e) for d, e in zip(days, events))
 
 
 def is_full_sentence(text: str) -> bool:

@@ -11,6 +11,7 @@ The plugin keeps its data on its instance, which MkDocs keeps across the rebuild
 from __future__ import annotations
 
 import atexit
+import html
 import logging
 import os
 import shutil
@@ -68,6 +69,8 @@ class BriefingPlugin(BasePlugin[BriefingConfig]):
         self.settings: Settings | None = None
         self.composed: Composed | None = None
         """The pages of the build under way (None under serve when it failed)."""
+        self.article_pages: dict[str, Any] = {}
+        """The composed article pages by path (search indexes their paragraphs)."""
         self.serving = False
         self.code = serving.code_fingerprint()
         """The code this process runs: under serve, a change restarts the process."""
@@ -129,6 +132,7 @@ class BriefingPlugin(BasePlugin[BriefingConfig]):
                 return self._failed_config(config, "The code in briefing/ does not import", broken_code)
         try:
             self.composed = self._compose(settings)
+            self.article_pages = {a.dest_path: a for a in self.composed.site.articles}
         except SeedsInvalid as exc:
             if not self.serving:
                 raise SeedsAbort(exc.problems) from None
@@ -211,10 +215,37 @@ class BriefingPlugin(BasePlugin[BriefingConfig]):
             page.update_date = self._build_datetime().strftime("%Y-%m-%d")
         return page
 
+    @event_priority(-50)  # after the search plugin has indexed the page
     def on_page_context(self, context: Any, *, page: Any, config: MkDocsConfig, nav: Any) -> Any:
+        self._index_paragraphs(page, config)
         return self._dated(context)
 
+    def _index_paragraphs(self, page: Any, config: MkDocsConfig) -> None:
+        """Search finds an article's text paragraph by paragraph: its one entry for the whole
+        text (Material makes one per heading) becomes one entry per paragraph, linking to it."""
+        search = config.plugins.get("material/search") or config.plugins.get("search")
+        entries = getattr(getattr(search, "search_index", None), "entries", None)
+        article = self.article_pages.get(page.file.src_uri)
+        if not isinstance(entries, list) or article is None:
+            return
+        text_id = article.TEXT_HEADING[0]
+        for index in range(len(entries) - 1, -1, -1):
+            entry = entries[index]
+            if not entry.get("location", "").startswith(page.url):
+                break  # the entries of this page are the last ones added
+            if entry["location"] == f"{page.url}#{text_id}":
+                title = article.citation.article.title
+                entries[index:index + 1] = [
+                    {**entry, "location": f"{page.url}#{p.anchor}", "title": f"{title}, ¶{p.number}",
+                     "text": html.escape(p.text, quote=False)}
+                    for p in article.citation.article.paragraphs]
+                return
+
     def on_template_context(self, context: Any, *, template_name: str, config: MkDocsConfig) -> Any:
+        """Static templates: the build date; and the offline bundle's 404 page, which sits at the
+        root, links relatively (MkDocs makes its links absolute, which file:// cannot follow)."""
+        if template_name == "404.html" and self.settings is not None and self.settings.offline:
+            context["base_url"] = "."
         return self._dated(context)
 
     def _dated(self, context: Any) -> Any:
@@ -346,6 +377,7 @@ class BriefingPlugin(BasePlugin[BriefingConfig]):
     def _failed_config(self, config: MkDocsConfig, headline: str, problems: str) -> MkDocsConfig:
         self._fail(headline, problems)
         self.composed = None
+        self.article_pages = {}
         config.nav = []
         return config
 

@@ -69,6 +69,11 @@ def shorten(text: Any, length: int = 120) -> str:
     return cut.rstrip(_CUT_AFTER + ".") + "…"
 
 
+def no_stop(text: Any) -> str:
+    """A title without its closing full stop, for where punctuation follows it."""
+    return str(text).rstrip().removesuffix(".")
+
+
 def html_text(value: Any) -> Markup:
     """Text for a raw HTML block, where Markdown is not applied: HTML escaping is enough.
 
@@ -169,6 +174,7 @@ def make_html_environment(templates_dir: Path, links: Links) -> jinja2.Environme
                              trim_blocks=True, lstrip_blocks=True, undefined=jinja2.StrictUndefined)
     env.globals.update(href=links.href, window=page_window)
     env.filters["shorten"] = shorten
+    env.filters["no_stop"] = no_stop
     return env
 
 

@@ -93,3 +93,42 @@
     reveal();
   }
 })();
+
+/* "Copy citation": the quote, source, date and the paragraph's full address as plain text.
+   The clipboard API where the page may use it (https, localhost), else a selected text area
+   (file:// in the offline bundle). */
+(function () {
+  "use strict";
+  function fallback(text) {
+    var area = document.createElement("textarea");
+    area.value = text;
+    area.setAttribute("readonly", "");
+    area.style.position = "fixed";
+    area.style.opacity = "0";
+    document.body.appendChild(area);
+    area.select();
+    var done = false;
+    try { done = document.execCommand("copy"); } catch (e) { done = false; }
+    area.remove();
+    return done;
+  }
+  function said(button, words) {
+    var before = button.getAttribute("data-bx-label") || button.textContent;
+    button.setAttribute("data-bx-label", before);
+    button.textContent = words;
+    setTimeout(function () { button.textContent = before; }, 2000);
+  }
+  document.addEventListener("click", function (event) {
+    var button = event.target.closest ? event.target.closest("button.bx-copy") : null;
+    if (!button) { return; }
+    var address = new URL(button.getAttribute("data-bx-href"), location.href).href;
+    var text = button.getAttribute("data-bx-copy") + " " + address;
+    window.bxCopied = text;
+    if (navigator.clipboard && window.isSecureContext) {
+      navigator.clipboard.writeText(text).then(function () { said(button, "Copied"); },
+        function () { said(button, fallback(text) ? "Copied" : "Copy failed"); });
+    } else {
+      said(button, fallback(text) ? "Copied" : "Copy failed");
+    }
+  });
+})();
