@@ -190,12 +190,6 @@ class TopicPage:
         return tuple((kind, label, n, round(100 * n / total, 2)) for kind, label, n in counts)
 
     @property
-    def strip(self) -> tuple[tuple[float, "EventView"], ...]:
-        """The chronology on a time strip: each event with its place (percent) between the
-        first and the last event's date."""
-        return time_strip(self.chronology)
-
-    @property
     def quoted_above(self) -> frozenset[str]:
         """Keys of the excerpts quoted in full under the positions (the evidence shortens them)."""
         return frozenset(v.key for s in self.sides for v in s.leads)

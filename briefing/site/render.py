@@ -18,7 +18,7 @@ import jinja2
 from markupsafe import Markup
 from mkdocs.utils import get_relative_url
 
-from ..core.compose import Site
+from ..core.compose import Site, time_strip
 from ..editor.changes import ChangesPage
 from ..core.model import Topic
 from ..core.text import escape_text
@@ -172,7 +172,7 @@ def make_html_environment(templates_dir: Path, links: Links) -> jinja2.Environme
     """The Jinja2 environment of HTML bodies: standard HTML autoescaping."""
     env = jinja2.Environment(loader=jinja2.FileSystemLoader(str(templates_dir)), autoescape=True,
                              trim_blocks=True, lstrip_blocks=True, undefined=jinja2.StrictUndefined)
-    env.globals.update(href=links.href, window=page_window)
+    env.globals.update(href=links.href, window=page_window, placed=time_strip)
     env.filters["shorten"] = shorten
     env.filters["no_stop"] = no_stop
     return env
