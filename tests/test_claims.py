@@ -191,3 +191,33 @@ def test_the_home_page_gives_every_topic_s_bottom_line_with_its_date_and_citatio
         assert re.search(rf'href="topics/{summary.topic.slug}\.md#ex-[a-z0-9-]+"', section)
         if summary.topic.changed:
             assert '<p class="bx-changed">' in section
+
+
+# --- [sic] ---------------------------------------------------------------------------------------
+
+def test_words_marked_sic_are_followed_by_sic_wherever_the_quote_is_shown():
+    bodies = _bodies()
+    for path in ("topics/taiwan.md", "topics/fentanyl.md", "people/antony-blinken.md"):
+        body = bodies[path]
+        assert 'wishlistincluding<span class="bx-sic" title="as in the source">[sic]</span>' in body, path
+    assert 'Nancy Pelosis<span class="bx-sic"' in bodies["topics/taiwan.md"]
+
+
+def test_a_word_marked_sic_that_is_not_in_the_quote_is_an_error(seeds):
+    edit(seeds, "articles/2024-04-usip-blinken-second-visit-stabilize-ties.md", "sic: [Pelosis]", "sic: [Pelosi's]")
+    assert any("\"Pelosi's\" (marked sic) is not in the quote" in p for p in problems(seeds)), problems(seeds)
+
+
+def test_the_tags_index_lists_topics_and_articles_never_people(built_site):
+    html = (built_site / "tags" / "index.html").read_text(encoding="utf-8")
+    assert "articles/" in html and "people/" not in html.split('class="md-content"')[1].split("</article>")[0]
+
+
+def test_a_passage_naming_a_person_is_cut_around_the_name():
+    from briefing.site.render import around
+    text = "Treasury Secretary Janet Yellen led an economic delegation to China. " * 5 + \
+        "In May, National Security Advisor Jake Sullivan met Wang Yi in Vienna, followed by talks."
+    shown = around(text, ("Jake Sullivan", "Sullivan"), 120)
+    assert "Jake Sullivan" in shown and shown.startswith("…")
+    assert len(shown) <= 125 and shown[1:].removesuffix("…") in text
+    assert around("Short text naming Sullivan.", ("Sullivan",), 120) == "Short text naming Sullivan."

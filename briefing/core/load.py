@@ -24,7 +24,7 @@ ARTICLE_FIELDS = {
     "date_note", "authors", "language", "removed", "excerpts", "original_file",
 }
 REQUIRED_ARTICLE_FIELDS = ("id", "title", "published", "language")
-EXCERPT_FIELDS = {"id", "quote", "prefix", "suffix", "topics", "stance", "note", "unreviewed"}
+EXCERPT_FIELDS = {"id", "sic", "quote", "prefix", "suffix", "topics", "stance", "note", "unreviewed"}
 TOPIC_FIELDS = {"slug", "title", "scope", "bottom_line", "changed", "key_points", "watch", "positions", "related", "rules"}
 POSITION_FIELDS = {"summary", "leads"}
 REQUIRED_TOPIC_FIELDS = ("slug", "title", "scope", "bottom_line")
@@ -664,6 +664,12 @@ def _excerpts(data: LineDict, article_id: str, path: str, topics: set[str] | Non
             continue
         _unknown_fields(item, EXCERPT_FIELDS, "excerpt", path, problems)
         quote = _string(item, "quote", path, problems, required=True)
+        sic = _strings(item, "sic", path, problems)
+        for word in sic:
+            if not word or word not in quote:
+                problems.append(Problem(path, item.line_of("sic"), f"{word!r} (marked sic) is not in the quote",
+                                        "list words exactly as the quote writes them"))
+        sic = tuple(w for w in sic if w and w in quote)
         name = _string(item, "id", path, problems)
         if name and not _check_id(name, "excerpt id", path, item.line_of("id"), problems):
             name = ""
@@ -689,7 +695,7 @@ def _excerpts(data: LineDict, article_id: str, path: str, topics: set[str] | Non
                 article_id=article_id, quote=quote, topics=tuple(dict.fromkeys(tags)), line=item.line_of("quote"),
                 prefix=_string(item, "prefix", path, problems), suffix=_string(item, "suffix", path, problems),
                 stance=stance, note=_string(item, "note", path, problems), reviewed=not unreviewed,
-                number=index + 1, id=name))
+                number=index + 1, id=name, sic=sic))
     return tuple(excerpts)
 
 

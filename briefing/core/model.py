@@ -52,6 +52,8 @@ class Excerpt:
     """False for a suggestion no editor has confirmed yet."""
     number: int = 0
     """1-based place of the excerpt in its article's list."""
+    sic: tuple[str, ...] = ()
+    """Words of the quote that are wrong in the source and quoted as they stand: marked [sic]."""
     id: str = ""
     """The editor's name for the excerpt, which topic prose cites as ``[ex:<id>]``; empty when
     none was given (``Anchored.key`` then names it)."""

@@ -69,6 +69,37 @@ def shorten(text: Any, length: int = 120) -> str:
     return cut.rstrip(_CUT_AFTER + ".") + "…"
 
 
+def around(text: Any, names: Any, length: int = 240) -> str:
+    """At most about ``length`` characters of ``text`` that show the first of ``names`` (whole
+    words), cut at word boundaries, with an ellipsis where text is left out."""
+    text = _WHITESPACE.sub(" ", str(text)).strip()
+    if len(text) <= length:
+        return text
+    found = [m.start() for name in names for m in [re.search(rf"(?<!\w){re.escape(name)}(?!\w)", text)] if m]
+    where = min(found, default=0)
+    if where + 60 <= length:
+        return shorten(text, length)
+    start = text.rfind(" ", 0, max(0, where - length // 3)) + 1
+    return "…" + shorten(text[start:], length)
+
+
+def sic(text: Any, excerpt: Any) -> Markup:
+    """``text`` (a quote, or the start of one) HTML-escaped, with ``[sic]`` after each of the
+    excerpt's words marked so; the quote itself is unchanged."""
+    text = str(text)
+    words = sorted(getattr(excerpt, "sic", ()), key=len, reverse=True)
+    if not words:
+        return Markup(html.escape(text, quote=False))
+    pattern = re.compile("|".join(re.escape(w) for w in words))
+    out, at = [], 0
+    for match in pattern.finditer(text):
+        out.append(html.escape(text[at:match.end()], quote=False))
+        out.append('<span class="bx-sic" title="as in the source">[sic]</span>')
+        at = match.end()
+    out.append(html.escape(text[at:], quote=False))
+    return Markup("".join(out))
+
+
 def no_stop(text: Any) -> str:
     """A title without its closing full stop, for where punctuation follows it."""
     return str(text).rstrip().removesuffix(".")
@@ -175,6 +206,8 @@ def make_html_environment(templates_dir: Path, links: Links) -> jinja2.Environme
     env.globals.update(href=links.href, window=page_window, placed=time_strip)
     env.filters["shorten"] = shorten
     env.filters["no_stop"] = no_stop
+    env.filters["sic"] = sic
+    env.filters["around"] = around
     return env
 
 
