@@ -14,6 +14,9 @@ from conftest import SEEDS
 
 pytestmark = pytest.mark.browser
 SIZES = {"desktop": (1280, 800), "phone": (390, 844)}
+WARNED_LEADS = {  # an editor's lead that is not a whole sentence: `check` warns of it (tests/test_review.py)
+    "Wang reasserted that the Taiwan question is one of China’s “core interests” and there is "
+    "“no room for compromise or concession”"}
 
 
 @pytest.fixture(params=sorted(SIZES))
@@ -215,3 +218,29 @@ def test_on_paper_quotes_are_set_larger_than_their_source_lines(page, built_site
     source = page.locator(".bx-pack-topic p.bx-cite").first.evaluate("e => parseFloat(getComputedStyle(e).fontSize)")
     assert quote > source
     expect(page.locator(".bx-pack-brief")).to_have_css("break-after", "page")
+
+
+def test_an_excerpt_found_by_search_opens_on_its_topic_page(page, built_site, serve):
+    page.goto(serve(built_site) + "/")
+    page.keyboard.press("/")
+    page.keyboard.type("safety net", delay=30)
+    hit = page.locator(".md-search-result a[href*='#ex-']").first
+    expect(hit).to_be_attached(timeout=10_000)  # Material may fold a page's further hits under "more"
+    href = hit.get_attribute("href")
+    anchor = href.split("#")[1]
+    page.goto(href)
+    expect(page.locator(f"#{anchor}")).to_be_in_viewport()
+    assert page.locator(f"#{anchor}").evaluate("el => el.closest('details').open")
+
+
+def test_topic_pages_quote_no_excerpt_twice_and_lead_with_full_sentences(sized, built_site, serve):
+    from briefing.core.compose import is_full_sentence
+    base = serve(built_site)
+    for slug in ("taiwan", "fentanyl", "mil-to-mil", "ukraine"):
+        sized.goto(f"{base}/topics/{slug}/")
+        quotes = sized.evaluate("[...document.querySelectorAll('article blockquote.bx-quote')].map(q => q.textContent)")
+        assert len(quotes) == len(set(quotes)), slug
+        leads = sized.evaluate("[...document.querySelectorAll('.bx-side blockquote.bx-quote')]"
+                               ".map(q => q.textContent.replaceAll('[sic]', ''))")
+        fragments = [text for text in leads if not is_full_sentence(text)]
+        assert leads and all(text in WARNED_LEADS for text in fragments), (slug, fragments)

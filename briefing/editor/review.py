@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 
+from ..core.compose import is_full_sentence
 from ..core.errors import Problem
 from ..core.model import STANCE_PROSE, Briefing
 from ..core.text import shorten
@@ -54,4 +55,14 @@ def collect_warnings(briefing: Briefing) -> list[Problem]:
                                         f"topic {topic.slug!r} has no excerpt stating the position of {name}",
                                         f"mark such an excerpt with 'stance: {stance}', if the sources have one",
                                         severity="warning"))
+    named = {a.excerpt.id: a for a in briefing.excerpts if a.excerpt.id}
+    for topic in briefing.topics:
+        for position in topic.positions:
+            for key in position.leads:
+                if key in named and not is_full_sentence(named[key].text):
+                    warnings.append(Problem(
+                        topic.src_path, topic.line_of(f"positions.{position.stance}"),
+                        f"lead quote {key!r} of {topic.slug!r} is not a full sentence: \"{shorten(named[key].text, 70)}\"",
+                        "readers see a lead as the side's own words: quote the whole sentence if the article has it",
+                        severity="warning"))
     return warnings

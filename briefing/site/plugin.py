@@ -60,6 +60,20 @@ class SeedsAbort(Abort):
         super().__init__(f"The seeds have problems:\n{format_problems(problems)}")
 
 
+def search_splits(site: Any) -> dict[str, dict[str, list[tuple[str, str, str]]]]:
+    """The finer search entries of article and topic pages (see ``BriefingPlugin._index_finely``)."""
+    splits: dict[str, dict[str, list[tuple[str, str, str]]]] = {}
+    for page in site.articles:
+        article = page.citation.article
+        splits[page.dest_path] = {page.TEXT_HEADING[0]: [
+            (p.anchor, f"{article.title}, ¶{p.number}", p.text) for p in article.paragraphs]}
+    for page in site.topics:
+        splits[page.dest_path] = {g.citation.article.id: [
+            (page.refs[v.key].anchor, f"{page.topic.title}: {g.citation.article.title}", v.anchored.text)
+            for v in g.excerpts] for g in page.groups}
+    return splits
+
+
 class BriefingPlugin(BasePlugin[BriefingConfig]):
     """Compose the briefing from the seeds and build it with MkDocs and Material."""
 
@@ -69,8 +83,9 @@ class BriefingPlugin(BasePlugin[BriefingConfig]):
         self.settings: Settings | None = None
         self.composed: Composed | None = None
         """The pages of the build under way (None under serve when it failed)."""
-        self.article_pages: dict[str, Any] = {}
-        """The composed article pages by path (search indexes their paragraphs)."""
+        self.search_splits: dict[str, dict[str, list[tuple[str, str, str]]]] = {}
+        """By page path: for a heading's id, the (anchor, title, text) entries search gets instead
+        of the heading's one (an article's paragraphs, a topic's excerpts)."""
         self.serving = False
         self.code = serving.code_fingerprint()
         """The code this process runs: under serve, a change restarts the process."""
@@ -132,7 +147,7 @@ class BriefingPlugin(BasePlugin[BriefingConfig]):
                 return self._failed_config(config, "The code in briefing/ does not import", broken_code)
         try:
             self.composed = self._compose(settings)
-            self.article_pages = {a.dest_path: a for a in self.composed.site.articles}
+            self.search_splits = search_splits(self.composed.site)
         except SeedsInvalid as exc:
             if not self.serving:
                 raise SeedsAbort(exc.problems) from None
@@ -217,29 +232,26 @@ class BriefingPlugin(BasePlugin[BriefingConfig]):
 
     @event_priority(-50)  # after the search plugin has indexed the page
     def on_page_context(self, context: Any, *, page: Any, config: MkDocsConfig, nav: Any) -> Any:
-        self._index_paragraphs(page, config)
+        self._index_finely(page, config)
         return self._dated(context)
 
-    def _index_paragraphs(self, page: Any, config: MkDocsConfig) -> None:
-        """Search finds an article's text paragraph by paragraph: its one entry for the whole
-        text (Material makes one per heading) becomes one entry per paragraph, linking to it."""
+    def _index_finely(self, page: Any, config: MkDocsConfig) -> None:
+        """Search finds an article's text paragraph by paragraph, and a topic's evidence excerpt
+        by excerpt: Material makes one entry per heading (the whole text; a whole source's
+        excerpts), which becomes one entry per paragraph or excerpt, linking to it."""
         search = config.plugins.get("material/search") or config.plugins.get("search")
         entries = getattr(getattr(search, "search_index", None), "entries", None)
-        article = self.article_pages.get(page.file.src_uri)
-        if not isinstance(entries, list) or article is None:
+        splits = self.search_splits.get(page.file.src_uri)
+        if not isinstance(entries, list) or not splits:
             return
-        text_id = article.TEXT_HEADING[0]
-        for index in range(len(entries) - 1, -1, -1):
+        index = len(entries) - 1
+        while index >= 0 and entries[index].get("location", "").startswith(page.url):  # this page's, the last added
             entry = entries[index]
-            if not entry.get("location", "").startswith(page.url):
-                break  # the entries of this page are the last ones added
-            if entry["location"] == f"{page.url}#{text_id}":
-                title = article.citation.article.title
-                entries[index:index + 1] = [
-                    {**entry, "location": f"{page.url}#{p.anchor}", "title": f"{title}, ¶{p.number}",
-                     "text": html.escape(p.text, quote=False)}
-                    for p in article.citation.article.paragraphs]
-                return
+            parts = splits.get(entry["location"][len(page.url) + 1:]) if "#" in entry["location"] else None
+            if parts:
+                entries[index:index + 1] = [{**entry, "location": f"{page.url}#{anchor}", "title": title,
+                                             "text": html.escape(text, quote=False)} for anchor, title, text in parts]
+            index -= 1
 
     def on_template_context(self, context: Any, *, template_name: str, config: MkDocsConfig) -> Any:
         """Static templates: the build date; and the offline bundle's 404 page, which sits at the
@@ -377,7 +389,7 @@ class BriefingPlugin(BasePlugin[BriefingConfig]):
     def _failed_config(self, config: MkDocsConfig, headline: str, problems: str) -> MkDocsConfig:
         self._fail(headline, problems)
         self.composed = None
-        self.article_pages = {}
+        self.search_splits = {}
         config.nav = []
         return config
 
