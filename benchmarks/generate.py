@@ -57,13 +57,7 @@ def generate(count: int, out: Path, seed: int = 7) -> Path:
     """Write a seeds folder with ``count`` articles into ``out``."""
     rng = random.Random(seed)
     (out / "articles").mkdir(parents=True, exist_ok=True)
-    lines = ["topics:"]
-    for slug, title, terms in TOPICS:
-        related = [t[0] for t in TOPICS if t[0] != slug][:2]
-        lines += [f"  - slug: {slug}", f"    title: {title}", f"    scope: Synthetic topic {title}.",
-                  f"    related: [{', '.join(related)}]", "    bottom_line: A synthetic bottom line.",
-                  "    rules:", "      terms:"] + [f"        {t}: 2" for t in terms]
-    (out / "topics.yml").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    cited: set[str] = set()  # topics whose bottom line has an excerpt to cite (its id: cite-<slug>)
     people = ["people:"] + [f"  - {{id: {i}, name: {n}, side: {s}, role: {r}, aliases: [{', '.join(a)}]}}"
                              for i, n, s, r, a in PEOPLE]
     (out / "people.yml").write_text("\n".join(people) + "\n", encoding="utf-8")
@@ -99,11 +93,21 @@ def generate(count: int, out: Path, seed: int = 7) -> Path:
             f"source: \"{OUTLETS[index % len(OUTLETS)]}\"", "authors: [A. Writer]", f"published: {date.isoformat()}",
             "language: en", "url: \"\"", "excerpts:"]
         for quote, slugs, stance in excerpts:
-            front += [f"  - quote: \"{quote}\"", f"    topics: [{', '.join(slugs)}]"] + (
+            name = [] if slugs[0] in cited else [f"  - id: cite-{slugs[0]}"]
+            cited.add(slugs[0])
+            front += name + [f"  {'  ' if name else '- '}quote: \"{quote}\"", f"    topics: [{', '.join(slugs)}]"] + (
                 [f"    stance: {stance}"] if stance else [])
         text = "\n".join(front) + "\n---\n\n" + "\n\n".join(paragraphs) + "\n"
         (out / "articles" / f"{article_id}.md").write_text(text, encoding="utf-8")
     (out / "events.yml").write_text("\n".join(events) + "\n", encoding="utf-8")
+    lines = ["topics:"]
+    for slug, title, terms in TOPICS:
+        related = [t[0] for t in TOPICS if t[0] != slug][:2]
+        cite = f" [ex:cite-{slug}]" if slug in cited else ""
+        lines += [f"  - slug: {slug}", f"    title: {title}", f"    scope: Synthetic topic {title}.",
+                  f"    related: [{', '.join(related)}]", f"    bottom_line: A synthetic bottom line{cite}.",
+                  "    rules:", "      terms:"] + [f"        {t}: 2" for t in terms]
+    (out / "topics.yml").write_text("\n".join(lines) + "\n", encoding="utf-8")
     return out
 
 

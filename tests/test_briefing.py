@@ -115,13 +115,14 @@ def test_page_says_plainly_when_a_side_has_no_excerpt(built_site):
 def test_single_outlet_topic_is_flagged_on_the_page_and_by_check(seeds, tmp_path):
     topics = seeds / "topics.yml"
     topics.write_text(topics.read_text(encoding="utf-8") + (
-        "  - slug: ai\n    title: Artificial intelligence\n    scope: AI talks.\n    bottom_line: Talks are planned.\n"),
+        "  - slug: ai\n    title: Artificial intelligence\n    scope: AI talks.\n    bottom_line: Talks are planned [ex:ai-governance].\n"),
         encoding="utf-8")
     for name, quote in [("2024-04-usip-blinken-second-visit-stabilize-ties", "willingness to collaborate on AI governance"),
                         ("2023-06-usip-blinken-beijing-trip-no-breakthroughs", "Blinken pushed forward the more recent rhetoric")]:
         seed = seeds / f"articles/{name}.md"
         seed.write_text(seed.read_text(encoding="utf-8").replace(
-            "excerpts:\n", f"excerpts:\n  - quote: {quote}\n    topics: [ai]\n", 1), encoding="utf-8")
+            "excerpts:\n", f"excerpts:\n  - quote: {quote}\n    topics: [ai]\n"
+            + ("    id: ai-governance\n" if "AI" in quote else ""), 1), encoding="utf-8")
     check = run_build("check", "--seeds", str(seeds))
     assert check.returncode == 0
     assert re.search(r"seeds/topics\.yml:\d+: warning: topic 'ai' rests on a single outlet "

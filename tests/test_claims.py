@@ -221,3 +221,24 @@ def test_a_passage_naming_a_person_is_cut_around_the_name():
     assert "Jake Sullivan" in shown and shown.startswith("…")
     assert len(shown) <= 125 and shown[1:].removesuffix("…") in text
     assert around("Short text naming Sullivan.", ("Sullivan",), 120) == "Short text naming Sullivan."
+
+
+@pytest.mark.parametrize("prose, expected", [
+    ("One claim [ex:a]. Another claim [ex:b].", []),
+    ("One claim [ex:a]. Another claim.", ["Another claim."]),
+    ("The U.S. policy is unchanged [ex:a]. Mr. Li agreed on 5 May [ex:b].", []),
+    ("“Quoted,” he said [ex:a]. No source said so.", ["No source said so."]),
+    ("Said c. 30 April 2024 [ex:a]!", []),
+])
+def test_every_sentence_of_editor_s_prose_must_cite(prose, expected):
+    from briefing.core.claims import uncited
+    assert uncited(prose) == expected
+
+
+def test_an_uncited_sentence_fails_check_with_its_line(seeds):
+    line = edit(seeds, "topics.yml", "Washington's complaint hardened between the two visits: in June 2023",
+                "Washington's complaint hardened between the two visits. In June 2023")
+    found = problems(seeds)
+    assert found == [f"seeds/topics.yml:{line - 1}: bottom line of 'ukraine': a sentence cites no excerpt: "
+                     "\"Washington's complaint hardened between the two visits.\"\n"
+                     "    hint: end each sentence with [ex:<id>] of the excerpts that support it"], found

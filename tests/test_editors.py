@@ -224,11 +224,12 @@ def test_check_warns_about_what_needs_an_editors_eye(seeds):
         encoding="utf-8")
     topics = (seeds / "topics.yml").read_text(encoding="utf-8")
     (seeds / "topics.yml").write_text(topics + (
-        "  - slug: climate\n    title: Climate\n    scope: Climate cooperation.\n    bottom_line: Talks resumed.\n"),
+        "  - slug: climate\n    title: Climate\n    scope: Climate cooperation.\n    bottom_line: Talks resumed [ex:climate-talks].\n"),
         encoding="utf-8")
     seed = seeds / "articles/2023-06-blinken-visit-preview-communication.md"
     seed.write_text(seed.read_text(encoding="utf-8").replace(
-        "excerpts:\n", "excerpts:\n  - quote: notably climate change\n    topics: [climate]\n", 1), encoding="utf-8")
+        "excerpts:\n", "excerpts:\n  - quote: notably climate change\n    topics: [climate]\n    id: climate-talks\n", 1),
+        encoding="utf-8")
     result = run_build("check", "--seeds", str(seeds))
     assert result.returncode == 0
     err = result.stderr

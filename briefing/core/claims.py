@@ -20,6 +20,12 @@ MARKER = re.compile(r"\s*\[ex:([^\]]*)\]")
 """A citation, with the space before it (which is not shown)."""
 KEY = re.compile(r"^[a-z0-9][a-z0-9-]{0,99}$")
 LOOKS_LIKE_MARKER = re.compile(r"\[\s*ex\s*:", re.IGNORECASE)
+SENTENCE_END = re.compile(r"(?<=[.!?])[\"'”’)]*\s+(?=[\"'“‘(]?[A-Z0-9])")
+"""Where a sentence ends: a full stop, question or exclamation mark (and closing quotes), space,
+and a capital or a digit next."""
+ABBREVIATIONS = {"u.s.", "u.k.", "u.n.", "e.g.", "i.e.", "c.", "mr.", "mrs.", "ms.", "dr.", "st.", "no.", "vs.",
+                 "jan.", "feb.", "aug.", "sept.", "oct.", "nov.", "dec.", "gen.", "sen.", "rep.", "gov."}
+"""Words whose full stop does not end a sentence."""
 
 
 @dataclass(frozen=True)
@@ -73,6 +79,26 @@ def parse_claim(prose: str) -> Claim:
     return Claim(tuple(parts))
 
 
+def sentences(prose: str) -> list[str]:
+    """The sentences of editor's prose, citations kept with the sentence they end."""
+    found, start = [], 0
+    for match in SENTENCE_END.finditer(prose):
+        words = prose[start:match.start()].split()
+        last = words[-1].lower().strip("\"'“‘(") if words else ""
+        if last in ABBREVIATIONS or re.fullmatch(r"(?:[a-z]\.)+", last):  # U.S., initials
+            continue
+        found.append(prose[start:match.start()].strip())
+        start = match.end()
+    found.append(prose[start:].strip())
+    return [s for s in found if s]
+
+
+def uncited(prose: str) -> list[str]:
+    """The sentences of ``prose`` that cite no excerpt (citations stand before the full stop:
+    "… in 2023 [ex:a]. Then …")."""
+    return [s for s in sentences(prose) if not MARKER.search(s) and not LOOKS_LIKE_MARKER.search(s)]
+
+
 def prose_fields(topic: Topic) -> list[tuple[str, str, int]]:
     """(what, prose, line) of every cited field of a topic."""
     fields = [("bottom line", topic.bottom_line, topic.line_of("bottom_line"))]
@@ -115,6 +141,10 @@ def check_claims(briefing: Briefing, problems: list[Problem]) -> None:
                                         "write [ex:excerpt-id] after the claim, e.g. [ex:blinken-core-interests]"))
             for key in parse_claim(prose).cites:
                 _check_cited(key, what, topic, line, named, known, problems)
+            for sentence in uncited(prose):
+                problems.append(Problem(topic.src_path, line, f"{what} of {topic.slug!r}: a sentence cites no excerpt: "
+                                        f"\"{_short(sentence)}\"",
+                                        "end each sentence with [ex:<id>] of the excerpts that support it"))
         for position in topic.positions:
             line = topic.line_of(f"positions.{position.stance}")
             for key in position.leads:
@@ -126,6 +156,10 @@ def check_claims(briefing: Briefing, problems: list[Problem]) -> None:
                         f"{STANCE_PROSE[position.stance]}",
                         f"its stance is {excerpt.stance!r}" if excerpt.stance else
                         f"give the excerpt 'stance: {position.stance}' if it states that position"))
+
+
+def _short(text: str, length: int = 80) -> str:
+    return text if len(text) <= length else text[:length].rsplit(" ", 1)[0] + "…"
 
 
 def _malformed(prose: str) -> list[str]:

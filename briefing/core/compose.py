@@ -209,7 +209,7 @@ class TopicPage:
     @property
     def anchor_ids(self) -> tuple[str, ...]:
         """Every id in the page's body: its headings and each excerpt of its evidence."""
-        return (*(h[1] for h in self.headings), "bottom-line", "watch", "people", "related",
+        return (*(h[1] for h in self.headings), "bottom-line", "watch", "people", "related", "corrections",
                 *(self.refs[v.key].anchor for g in self.groups for v in g.excerpts))
 
 
@@ -287,7 +287,7 @@ class ArticlePage:
     @property
     def anchor_ids(self) -> tuple[str, ...]:
         """Every id in the page's body: the text's heading and each paragraph."""
-        return (self.TEXT_HEADING[0], *(p.anchor for p in self.citation.article.paragraphs))
+        return (self.TEXT_HEADING[0], "corrections", *(p.anchor for p in self.citation.article.paragraphs))
 
     @functools.cached_property
     def paragraphs(self) -> tuple[ParagraphView, ...]:

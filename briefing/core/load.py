@@ -14,18 +14,18 @@ from typing import Any
 import yaml
 
 from .errors import Problem, SeedsInvalid
-from .model import MAX_LEADS, SIDES, STANCES, Article, Position, Event, Excerpt, Paragraph, Person, Rules, Seeds, Support, Topic
+from .model import MAX_LEADS, SIDES, STANCES, TRANSLATIONS, Article, Correction, Position, Event, Excerpt, Paragraph, Person, Rules, Seeds, Support, Topic
 from .values import (check_date_range, check_url, control_characters, invisible_characters, language_tag, parse_date,
                      summarize)
 
 SAFE_ID = re.compile(r"^[a-z0-9][a-z0-9-]{0,99}$")
 ARTICLE_FIELDS = {
     "id", "title", "source", "source_note", "url", "published", "date_approximate",
-    "date_note", "authors", "language", "removed", "excerpts", "original_file",
+    "date_note", "authors", "language", "removed", "excerpts", "original_file", "translation", "corrections",
 }
 REQUIRED_ARTICLE_FIELDS = ("id", "title", "published", "language")
 EXCERPT_FIELDS = {"id", "sic", "quote", "prefix", "suffix", "topics", "stance", "note", "unreviewed"}
-TOPIC_FIELDS = {"slug", "title", "scope", "bottom_line", "changed", "key_points", "watch", "positions", "related", "rules"}
+TOPIC_FIELDS = {"slug", "title", "scope", "bottom_line", "changed", "corrections", "key_points", "watch", "positions", "related", "rules"}
 POSITION_FIELDS = {"summary", "leads"}
 REQUIRED_TOPIC_FIELDS = ("slug", "title", "scope", "bottom_line")
 
@@ -386,7 +386,8 @@ def load_topics(path: Path, shown: str, problems: list[Problem]) -> list[Topic] 
         topics.append(Topic(slug=slug, title=title, scope=scope, bottom_line=bottom_line,
                             related=related, rules=rules, line=item.line, src_path=shown,
                             key_points=tuple(t for t, _ in key_points), watch=tuple(t for t, _ in watch),
-                            positions=positions, lines=lines, changed=changed))
+                            positions=positions, lines=lines, changed=changed,
+                            corrections=_corrections(item, shown, problems)))
     for topic, item in zip(topics, [i for i in items if isinstance(i, LineDict)]):
         for other in topic.related:
             if other not in seen or other == topic.slug:
@@ -646,7 +647,41 @@ def load_article(path: Path, shown: str, topics: set[str] | None, problems: list
         source_note=_string(data, "source_note", shown, problems),
         date_note=_string(data, "date_note", shown, problems),
         removed=_strings(data, "removed", shown, problems),
+        translation=_translation(data, shown, problems), corrections=_corrections(data, shown, problems),
     )
+
+
+def _translation(data: LineDict, path: str, problems: list[Problem]) -> str:
+    value = _string(data, "translation", path, problems)
+    if value and value not in TRANSLATIONS:
+        problems.append(Problem(path, data.line_of("translation"), f"unknown translation {value!r}",
+                                f"use one of: {', '.join(TRANSLATIONS)}, or leave it out"))
+        return ""
+    return value
+
+
+def _corrections(data: LineDict, path: str, problems: list[Problem]) -> tuple[Correction, ...]:
+    """``corrections:``, a list of ``{date: YYYY-MM-DD, text: …}``, oldest first."""
+    items = data.get("corrections")
+    if items is None:
+        return ()
+    if not isinstance(items, LineList):
+        problems.append(Problem(path, data.line_of("corrections"), "'corrections' must be a list of {date, text}"))
+        return ()
+    found = []
+    for item, line in zip(items, items.item_lines):
+        if not isinstance(item, LineDict) or set(item) - {"date", "text"} or not item.get("text"):
+            problems.append(Problem(path, line, "a correction is {date: YYYY-MM-DD, text: what was corrected}"))
+            continue
+        raw = item.get("date")
+        date, why = (check_date_range(raw) if isinstance(raw, dt.date) else
+                     parse_date(raw) if isinstance(raw, str) else (None, "must be a date written YYYY-MM-DD"))
+        if date is None:
+            problems.append(Problem(path, item.line_of("date"), f"correction date {why}"))
+            continue
+        text = _string(item, "text", path, problems)
+        found.append(Correction(date=date.isoformat(), text=" ".join(text.split())))
+    return tuple(found)
 
 
 def _excerpts(data: LineDict, article_id: str, path: str, topics: set[str] | None, problems: list[Problem]) -> tuple[Excerpt, ...]:

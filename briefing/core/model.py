@@ -29,6 +29,20 @@ class Paragraph:
 
 
 @dataclass(frozen=True)
+class Correction:
+    """A correction an editor made, shown to readers as a newspaper prints one."""
+
+    date: str
+    """``YYYY-MM-DD``: when the correction was made."""
+    text: str
+    """What was wrong and what it says now."""
+
+
+TRANSLATIONS = ("machine", "human")
+"""How a text in the seeds was translated, when it was: shown next to its source."""
+
+
+@dataclass(frozen=True)
 class Excerpt:
     """A quote from one article, tagged with topics (a W3C TextQuoteSelector)."""
 
@@ -83,6 +97,9 @@ class Article:
     date_note: str = ""
     removed: tuple[str, ...] = ()
     """Page debris dropped from the text when it was brought in."""
+    translation: str = ""
+    """``machine`` or ``human`` when the text is a translation (shown with the source), else empty."""
+    corrections: tuple[Correction, ...] = ()
 
     @property
     def dest_path(self) -> str:
@@ -145,6 +162,7 @@ class Topic:
     """The editor's summary and lead quotes of each side, where written."""
     lines: tuple[tuple[str, int], ...] = ()
     """(field, line) of the topic's prose fields in the seed file, for messages."""
+    corrections: tuple[Correction, ...] = ()
 
     def line_of(self, field: str) -> int:
         """Line of one of the topic's fields (the topic's own line when not recorded)."""

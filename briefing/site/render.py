@@ -6,6 +6,7 @@ so article text and metadata can never become Markdown or HTML by accident.
 
 from __future__ import annotations
 
+import datetime as dt
 import html
 import json
 import functools
@@ -18,7 +19,7 @@ import jinja2
 from markupsafe import Markup
 from mkdocs.utils import get_relative_url
 
-from ..core.compose import Site, time_strip
+from ..core.compose import Site, format_date, time_strip
 from ..editor.changes import ChangesPage
 from ..core.model import Topic
 from ..core.text import escape_text
@@ -81,6 +82,11 @@ def around(text: Any, names: Any, length: int = 240) -> str:
         return shorten(text, length)
     start = text.rfind(" ", 0, max(0, where - length // 3)) + 1
     return "…" + shorten(text[start:], length)
+
+
+def long_date(iso: str) -> str:
+    """``2026-12-02`` as ``2 December 2026``."""
+    return format_date(dt.date.fromisoformat(iso))
 
 
 def sic(text: Any, excerpt: Any) -> Markup:
@@ -208,6 +214,7 @@ def make_html_environment(templates_dir: Path, links: Links) -> jinja2.Environme
     env.filters["no_stop"] = no_stop
     env.filters["sic"] = sic
     env.filters["around"] = around
+    env.filters["long_date"] = long_date
     return env
 
 

@@ -4,6 +4,7 @@ succeeds, the pages compose: `check` passing means the build passes."""
 
 from __future__ import annotations
 
+import re
 import shutil
 import tempfile
 from html.parser import HTMLParser
@@ -107,6 +108,12 @@ TEXT = st.one_of(HOSTILE, st.text(st.characters(blacklist_categories=("Cc", "Cs"
                  .filter(lambda s: s.strip()))
 
 
+def _one_cited_sentence(text: str, key: str) -> str:
+    """``text`` as one sentence (no sentence end, no citation of its own), citing ``key``."""
+    text = re.sub(r"\[\s*ex\s*:", "[ex ", text, flags=re.IGNORECASE)
+    return re.sub(r"[.!?]", "·", text) + f" [ex:{key}]"
+
+
 def _front_matter(text: str) -> tuple[dict, str]:
     _, front, body = text.split("---\n", 2)
     return yaml.safe_load(front), body
@@ -125,8 +132,13 @@ def test_any_text_in_any_field_builds_and_never_becomes_markup(data, tmp_path_fa
     seeds = Path(shutil.copytree(FIXTURE_SEEDS, tmp / "seeds"))
     topics = yaml.safe_load((seeds / "topics.yml").read_text(encoding="utf-8"))
     for topic in topics["topics"]:
-        for field in ("title", "scope", "bottom_line"):
+        for field in ("title", "scope"):
             topic[field] = data.draw(TEXT, label=f"topic {field}")
+        # Editor's prose must cite, one sentence at a time: any text, made one sentence, cited.
+        key = re.search(r"\[ex:([a-z0-9-]+)\]", topic["bottom_line"]).group(1)
+        for field in ("bottom_line", "changed"):
+            topic[field] = _one_cited_sentence(data.draw(TEXT, label=f"topic {field}"), key)
+        topic["key_points"] = [_one_cited_sentence(data.draw(TEXT, label="key point"), key)]
     (seeds / "topics.yml").write_text(yaml.safe_dump(topics, allow_unicode=True), encoding="utf-8")
     people = yaml.safe_load((seeds / "people.yml").read_text(encoding="utf-8"))
     for person in people["people"][:3]:
