@@ -76,6 +76,26 @@ def seeds(tmp_path: Path) -> Path:
     return target
 
 
+def edit_seed(seeds: Path, name: str, old: str, new: str) -> int:
+    """Replace ``old`` (once) in the seed file ``name``; return the line ``old`` was on."""
+    path = seeds / name
+    text = path.read_text(encoding="utf-8")
+    assert old in text, old
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+    return text[: text.index(old)].count("\n") + 1
+
+
+def seed_errors(seeds: Path) -> list[str]:
+    """The errors `check` would report for ``seeds``, as `path:line: message` text."""
+    from briefing.core.errors import SeedsInvalid
+    from briefing.site.pipeline import verify
+    try:
+        verify(seeds, root=seeds.parent)
+    except SeedsInvalid as exc:
+        return [str(p) for p in exc.problems if p.severity == "error"]
+    return []
+
+
 @pytest.fixture(scope="session")
 def built_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The fixture corpus built once, as ``python build.py --seeds DIR --out DIR`` does."""

@@ -5,40 +5,18 @@ full sentence; the topic page gives the answer first and quotes no excerpt in fu
 from __future__ import annotations
 
 import re
-import shutil
-from pathlib import Path
 
 import pytest
 
 from briefing.core.claims import Part, parse_claim
 from briefing.core.compose import compose_site, is_full_sentence
-from briefing.core.errors import SeedsInvalid
 from briefing.site.pages import body_pages
 from briefing.site.pipeline import compose, verify
 from briefing.site.render import render_bodies, shorten
-from conftest import ROOT, SEEDS
+from conftest import ROOT, SEEDS, edit_seed, seed_errors
 
 
-def problems(seeds: Path) -> list[str]:
-    try:
-        verify(seeds, root=seeds.parent)
-    except SeedsInvalid as exc:
-        return [str(p) for p in exc.problems if p.severity == "error"]
-    return []
 
-
-def edit(seeds: Path, name: str, old: str, new: str) -> int:
-    """Replace ``old`` (once) and return the line it was on."""
-    path = seeds / name
-    text = path.read_text(encoding="utf-8")
-    assert old in text, old
-    path.write_text(text.replace(old, new, 1), encoding="utf-8")
-    return text[: text.index(old)].count("\n") + 1
-
-
-@pytest.fixture
-def seeds(tmp_path: Path) -> Path:
-    return Path(shutil.copytree(SEEDS, tmp_path / "seeds"))
 
 
 # --- parsing -------------------------------------------------------------------------------
@@ -55,54 +33,54 @@ def test_a_claim_splits_at_its_citations_and_keeps_the_prose_whole():
 # --- checking ------------------------------------------------------------------------------
 
 def test_a_citation_of_no_excerpt_is_a_path_line_error_with_a_hint(seeds):
-    line = edit(seeds, "topics.yml", "[ex:tw-one-china]. The sources", "[ex:tw-one-chna]. The sources")
-    found = problems(seeds)
-    assert any(p.startswith(f"seeds/topics.yml:") and "cites 'tw-one-chna', which is no excerpt's id" in p
+    line = edit_seed(seeds, "topics.yml", "[ex:tw-one-china]. The sources", "[ex:tw-one-chna]. The sources")
+    found = seed_errors(seeds)
+    assert any(p.startswith("seeds/topics.yml:") and "cites 'tw-one-chna', which is no excerpt's id" in p
                and "did you mean tw-one-china?" in p for p in found), found
     assert all(int(p.split(":")[1]) <= line for p in found if "tw-one-chna" in p)
 
 
 def test_a_citation_of_an_excerpt_on_another_topic_is_an_error(seeds):
-    edit(seeds, "topics.yml", "[ex:tw-one-china]. The sources", "[ex:fen-new-ground]. The sources")
-    found = problems(seeds)
+    edit_seed(seeds, "topics.yml", "[ex:tw-one-china]. The sources", "[ex:fen-new-ground]. The sources")
+    found = seed_errors(seeds)
     assert any("bottom line of 'taiwan' cites 'fen-new-ground', an excerpt on fentanyl, not on 'taiwan'" in p
                for p in found), found
 
 
 @pytest.mark.parametrize("marker", ["[ex:]", "[ex: Tw One]", "[EX:tw-one-china", "[ex:a b]"])
 def test_a_malformed_citation_is_an_error(seeds, marker):
-    edit(seeds, "topics.yml", "[ex:tw-one-china]. The sources", f"{marker}. The sources")
-    assert any("malformed citation" in p for p in problems(seeds)), problems(seeds)
+    edit_seed(seeds, "topics.yml", "[ex:tw-one-china]. The sources", f"{marker}. The sources")
+    assert any("malformed citation" in p for p in seed_errors(seeds)), seed_errors(seeds)
 
 
 def test_an_excerpt_id_given_twice_or_with_a_double_hyphen_is_an_error(seeds):
     name = "articles/2023-06-xi-blinken-pledge-stabilize-ties.md"
-    edit(seeds, name, "id: mil-dozen-requests", "id: mil-china-refused")
+    edit_seed(seeds, name, "id: mil-dozen-requests", "id: mil-china-refused")
     assert any("excerpt id 'mil-china-refused' is already used" in p and "first at seeds/articles/" in p
-               for p in problems(seeds))
-    edit(seeds, name, "id: mil-absolutely-vital", "id: mil--vital")
-    assert any("excerpt id 'mil--vital' contains '--'" in p for p in problems(seeds))
+               for p in seed_errors(seeds))
+    edit_seed(seeds, name, "id: mil-absolutely-vital", "id: mil--vital")
+    assert any("excerpt id 'mil--vital' contains '--'" in p for p in seed_errors(seeds))
 
 
 def test_a_lead_quote_must_state_its_side(seeds):
-    edit(seeds, "topics.yml", "leads: [tw-core-interests]", "leads: [tw-one-china]")
+    edit_seed(seeds, "topics.yml", "leads: [tw-core-interests]", "leads: [tw-one-china]")
     assert any("lead quote 'tw-one-china' of 'taiwan' does not state the position of China" in p
-               for p in problems(seeds)), problems(seeds)
+               for p in seed_errors(seeds)), seed_errors(seeds)
 
 
 def test_more_than_three_leads_or_an_unknown_side_is_an_error(seeds):
-    edit(seeds, "topics.yml", "leads: [tw-core-interests]", "leads: [a, b, c, d]")
-    edit(seeds, "topics.yml", "    positions:\n      us:\n        summary: The \"One China\"",
+    edit_seed(seeds, "topics.yml", "leads: [tw-core-interests]", "leads: [a, b, c, d]")
+    edit_seed(seeds, "topics.yml", "    positions:\n      us:\n        summary: The \"One China\"",
          "    positions:\n      russia: {summary: x}\n      us:\n        summary: The \"One China\"")
-    found = problems(seeds)
+    found = seed_errors(seeds)
     assert any("4 lead quotes for 'china'" in p for p in found), found
     assert any("unknown side 'russia' in 'positions'" in p for p in found), found
 
 
 def test_a_citation_of_a_quote_not_found_is_not_reported_twice(seeds):
-    edit(seeds, "articles/2023-06-usip-blinken-beijing-trip-no-breakthroughs.md",
+    edit_seed(seeds, "articles/2023-06-usip-blinken-beijing-trip-no-breakthroughs.md",
          "quote: Blinken reaffirmed that no changes", "quote: Blinken reaffirmed that no change")
-    found = problems(seeds)
+    found = seed_errors(seeds)
     assert len(found) == 1 and "quote not found" in found[0], found
 
 
@@ -204,8 +182,8 @@ def test_words_marked_sic_are_followed_by_sic_wherever_the_quote_is_shown():
 
 
 def test_a_word_marked_sic_that_is_not_in_the_quote_is_an_error(seeds):
-    edit(seeds, "articles/2024-04-usip-blinken-second-visit-stabilize-ties.md", "sic: [Pelosis]", "sic: [Pelosi's]")
-    assert any("\"Pelosi's\" (marked sic) is not in the quote" in p for p in problems(seeds)), problems(seeds)
+    edit_seed(seeds, "articles/2024-04-usip-blinken-second-visit-stabilize-ties.md", "sic: [Pelosis]", "sic: [Pelosi's]")
+    assert any("\"Pelosi's\" (marked sic) is not in the quote" in p for p in seed_errors(seeds)), seed_errors(seeds)
 
 
 def test_the_tags_index_lists_topics_and_articles_never_people(built_site):
@@ -236,9 +214,9 @@ def test_every_sentence_of_editor_s_prose_must_cite(prose, expected):
 
 
 def test_an_uncited_sentence_fails_check_with_its_line(seeds):
-    line = edit(seeds, "topics.yml", "Washington's complaint hardened between the two visits: in June 2023",
+    line = edit_seed(seeds, "topics.yml", "Washington's complaint hardened between the two visits: in June 2023",
                 "Washington's complaint hardened between the two visits. In June 2023")
-    found = problems(seeds)
+    found = seed_errors(seeds)
     assert found == [f"seeds/topics.yml:{line - 1}: bottom line of 'ukraine': a sentence cites no excerpt: "
                      "\"Washington's complaint hardened between the two visits.\"\n"
                      "    hint: end each sentence with [ex:<id>] of the excerpts that support it"], found

@@ -3,30 +3,18 @@ is left out, and an editor's corrections are printed as a newspaper prints them.
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import pytest
 
-from briefing.core.errors import SeedsInvalid
 from briefing.site.pages import body_pages
-from briefing.site.pipeline import compose, verify
+from briefing.site.pipeline import compose
 from briefing.site.render import render_bodies
-from conftest import ROOT, SEEDS
+from conftest import ROOT, edit_seed, seed_errors
 
 USIP_2024 = "articles/2024-04-usip-blinken-second-visit-stabilize-ties.md"
 
 
-@pytest.fixture
-def seeds(tmp_path: Path) -> Path:
-    return Path(shutil.copytree(SEEDS, tmp_path / "seeds"))
-
-
-def edit(seeds: Path, name: str, old: str, new: str) -> None:
-    path = seeds / name
-    text = path.read_text(encoding="utf-8")
-    assert old in text, old
-    path.write_text(text.replace(old, new, 1), encoding="utf-8")
 
 
 def bodies(seeds: Path) -> dict[str, str]:
@@ -34,16 +22,9 @@ def bodies(seeds: Path) -> dict[str, str]:
     return dict(render_bodies(body_pages(composed.site), ROOT / "templates"))
 
 
-def errors(seeds: Path) -> list[str]:
-    try:
-        verify(seeds, root=seeds.parent)
-    except SeedsInvalid as exc:
-        return [str(p) for p in exc.problems if p.severity == "error"]
-    return []
-
 
 def test_a_machine_translation_is_said_next_to_its_source_and_an_unnamed_publisher_is_left_out(seeds):
-    edit(seeds, USIP_2024, "source: United States Institute of Peace (USIP)\n", 'source: ""\ntranslation: machine\n')
+    edit_seed(seeds, USIP_2024, "source: United States Institute of Peace (USIP)\n", 'source: ""\ntranslation: machine\n')
     pages = bodies(seeds)
     article = pages[USIP_2024]
     assert "<strong>Translation:</strong> machine translation" in article
@@ -55,14 +36,14 @@ def test_a_machine_translation_is_said_next_to_its_source_and_an_unnamed_publish
 
 
 def test_an_unknown_translation_is_a_path_line_error(seeds):
-    edit(seeds, USIP_2024, "language: en\n", "language: en\ntranslation: robot\n")
-    assert any(e.startswith(f"seeds/{USIP_2024}:") and "unknown translation 'robot'" in e for e in errors(seeds))
+    edit_seed(seeds, USIP_2024, "language: en\n", "language: en\ntranslation: robot\n")
+    assert any(e.startswith(f"seeds/{USIP_2024}:") and "unknown translation 'robot'" in e for e in seed_errors(seeds))
 
 
 def test_corrections_are_printed_with_their_date_on_the_topic_and_the_article(seeds):
-    edit(seeds, "topics.yml", "  - slug: fentanyl\n", "  - slug: fentanyl\n    corrections:\n"
+    edit_seed(seeds, "topics.yml", "  - slug: fentanyl\n", "  - slug: fentanyl\n    corrections:\n"
          "      - {date: 2026-12-02, text: 'The bottom line said \"pressed\"; the source states an intention.'}\n")
-    edit(seeds, USIP_2024, "excerpts:\n", "corrections:\n  - date: 2026-11-30\n    text: The publisher is not named.\nexcerpts:\n")
+    edit_seed(seeds, USIP_2024, "excerpts:\n", "corrections:\n  - date: 2026-11-30\n    text: The publisher is not named.\nexcerpts:\n")
     pages = bodies(seeds)
     for path, text in (("topics/fentanyl.md", "The bottom line said &#34;pressed&#34;; the source states an intention."),
                        (USIP_2024, "The publisher is not named.")):
@@ -76,7 +57,7 @@ def test_corrections_are_printed_with_their_date_on_the_topic_and_the_article(se
 @pytest.mark.parametrize("entry", ["- {date: 2026-02-30, text: x}", "- {text: no date}", "- just text",
                                    "- {date: 2026-12-02, text: x, by: me}"])
 def test_a_malformed_correction_is_a_path_line_error(seeds, entry):
-    edit(seeds, "topics.yml", "  - slug: fentanyl\n", f"  - slug: fentanyl\n    corrections:\n      {entry}\n")
-    found = errors(seeds)
+    edit_seed(seeds, "topics.yml", "  - slug: fentanyl\n", f"  - slug: fentanyl\n    corrections:\n      {entry}\n")
+    found = seed_errors(seeds)
     assert found and all(e.startswith("seeds/topics.yml:") for e in found), found
     assert any("correction" in e for e in found), found
