@@ -64,6 +64,9 @@ def cmd_check(args: argparse.Namespace) -> int:
     briefing = verify(seeds_dir, root=shown_root(ROOT, seeds_dir), warnings=warnings)
     if warnings:
         print(format_problems(warnings), file=sys.stderr)
+    if args.audit:
+        from .editor.review import audit_report
+        print(audit_report(briefing))
     print(f"{'FAILED (--strict)' if args.strict and warnings else 'OK'}: {len(briefing.articles)} articles, "
           f"{len(briefing.excerpts)} excerpts, {len(briefing.topics)} topics, "
           f"{len(warnings)} warning{'' if len(warnings) == 1 else 's'}")
@@ -274,6 +277,8 @@ def make_parser() -> argparse.ArgumentParser:
     sub.add_parser("build", parents=[common, output], help="check, compose and build site/ (the default)").set_defaults(func=cmd_build)
     check = sub.add_parser("check", parents=[common], help="validate the seeds; list what needs an editor's eye")
     check.add_argument("--strict", action="store_true", help="fail on warnings too")
+    check.add_argument("--audit", action="store_true",
+                       help="list each sentence of the topics' prose beside the quotes it cites")
     check.set_defaults(func=cmd_check)
 
     add = sub.add_parser("add-article", parents=[common], help="bring a plain-text article into seeds/articles/")

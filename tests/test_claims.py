@@ -220,3 +220,16 @@ def test_an_uncited_sentence_fails_check_with_its_line(seeds):
     assert found == [f"seeds/topics.yml:{line - 1}: bottom line of 'ukraine': a sentence cites no excerpt: "
                      "\"Washington's complaint hardened between the two visits.\"\n"
                      "    hint: end each sentence with [ex:<id>] of the excerpts that support it"], found
+
+
+def test_check_audit_lists_each_sentence_beside_the_quotes_it_cites():
+    from conftest import run_build, SEEDS
+    result = run_build("check", "--audit", "--seeds", str(SEEDS))
+    assert result.returncode == 0, result.stderr
+    out = result.stdout
+    taiwan = out[out.index("== Taiwan (seeds/topics.yml:"):out.index("== Fentanyl")]
+    assert "  bottom line, sentence 1 (line " in taiwan
+    assert "      [tw-one-china] “Blinken reaffirmed that no changes have been made to the U.S. “One China” policy.”" \
+           " (2023-06-usip-blinken-beijing-trip-no-breakthroughs ¶10)" in taiwan
+    assert "[ex:" not in out
+    assert out.rstrip().splitlines()[-1].startswith("OK: ")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 
+from ..core.claims import parse_claim, prose_fields, sentences
 from ..core.compose import is_full_sentence
 from ..core.errors import Problem
 from ..core.model import STANCE_PROSE, Briefing
@@ -66,3 +67,30 @@ def collect_warnings(briefing: Briefing) -> list[Problem]:
                         "readers see a lead as the side's own words: quote the whole sentence if the article has it",
                         severity="warning"))
     return warnings
+
+
+def audit_report(briefing: Briefing) -> str:
+    """Every sentence of each topic's editor's prose beside the quotes it cites, for an editor to
+    review in one read (``check --audit``)."""
+    named = {a.excerpt.id: a for a in briefing.excerpts if a.excerpt.id}
+    lines: list[str] = []
+    for topic in briefing.topics:
+        lines.append(f"== {topic.title} ({topic.src_path}:{topic.line})")
+        for what, prose, line in prose_fields(topic):
+            for number, sentence in enumerate(sentences(prose), 1):
+                claim = parse_claim(sentence)
+                lines.append(f"  {what}, sentence {number} (line {line}):")
+                lines.append(f"    {' '.join(claim.text.split())}")
+                for key in claim.cites:
+                    anchored = named.get(key)
+                    if anchored is None:
+                        lines.append(f"      [{key}] (no such excerpt)")
+                        continue
+                    where = f"{anchored.excerpt.article_id} ¶{anchored.paragraph.number}"
+                    lines.append(f"      [{key}] “{anchored.text}” ({where})")
+        for position in topic.positions:
+            for key in position.leads:
+                if key in named:
+                    lines.append(f"  lead quote of the {position.stance} position: [{key}] “{named[key].text}”")
+        lines.append("")
+    return "\n".join(lines)
