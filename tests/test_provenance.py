@@ -61,3 +61,70 @@ def test_a_malformed_correction_is_a_path_line_error(seeds, entry):
     found = seed_errors(seeds)
     assert found and all(e.startswith("seeds/topics.yml:") for e in found), found
     assert any("correction" in e for e in found), found
+
+
+XI = "articles/2023-06-xi-blinken-pledge-stabilize-ties.md"
+SHEN = "articles/2023-06-blinken-launches-high-stakes-talks.md"
+
+
+def _with_speaker(seeds: Path, name: str, quote_start: str, lines: str) -> None:
+    """Put ``lines`` (speaker, stance) into the excerpt whose quote starts with ``quote_start``."""
+    path = seeds / name
+    text = path.read_text(encoding="utf-8")
+    at = text.index(f"quote: {quote_start}")
+    end = text.index("\n", at)
+    path.write_text(text[:end + 1] + lines + text[end + 1:], encoding="utf-8")
+
+
+def test_a_stance_that_clashes_with_its_speaker_is_a_path_line_error(seeds):
+    _with_speaker(seeds, XI, "The U.S. has said that", "    speaker: xi-jinping\n")
+    found = seed_errors(seeds)
+    assert any(e.startswith(f"seeds/{XI}:") and "stance 'us' clashes with its speaker Xi Jinping (side 'china')" in e
+               for e in found), found
+
+
+def test_an_analyst_stating_an_official_position_is_an_error_and_analysis_is_shown_apart(seeds):
+    text = (seeds / SHEN).read_text(encoding="utf-8")
+    shen = "    topics: [taiwan]\n    note: 'Shen Dingli"
+    assert shen in text
+    (seeds / SHEN).write_text(text.replace(shen, "    topics: [taiwan]\n    stance: china\n    speaker: shen-dingli\n"
+                                                 "    note: 'Shen Dingli"),
+                              encoding="utf-8")
+    found = seed_errors(seeds)
+    assert any("stance 'china' clashes with its speaker Shen Dingli (side 'other')" in e and
+               "stance: analysis" in e for e in found), found
+    (seeds / SHEN).write_text(text.replace(shen, "    topics: [taiwan]\n    stance: analysis\n    speaker: shen-dingli\n"
+                                                 "    note: 'Shen Dingli"),
+                              encoding="utf-8")
+    assert seed_errors(seeds) == []
+    taiwan = bodies(seeds)["topics/taiwan.md"]
+    positions = taiwan[taiwan.index('id="positions"'):taiwan.index('id="evidence"')]
+    assert "Shen noted" not in positions
+    assert '<span class="bx-stance bx-stance--analysis">Analysis</span>' in taiwan
+
+
+def test_an_unknown_speaker_is_an_error_with_a_hint(seeds):
+    _with_speaker(seeds, XI, "The U.S. has said that", "    speaker: antony-blinkn\n")
+    assert any("unknown speaker 'antony-blinkn'" in e and "did you mean antony-blinken?" in e for e in seed_errors(seeds))
+
+
+def test_event_dates_keep_their_precision_ranges_included_and_sort_by_their_earliest_day():
+    from briefing.core.compose import format_event_date
+    from briefing.core.model import Event
+    assert format_event_date("2023-06-20..2023-06-30") == "20–30 June 2023"
+    assert format_event_date("2024-04-26..2024-05-03") == "26 April – 3 May 2024"
+    assert format_event_date("2023-12-30..2024-01-02") == "30 December 2023 – 2 January 2024"
+
+    def event(date: str, line: int, order: int = 0) -> Event:
+        return Event(date=date, title=date, topics=(), support=(), line=line, src_path="e", order=order)
+    events = [event("2023-06", 1), event("2023-06-20..2023-06-30", 2), event("2023-06-18", 3),
+              event("2023-06-18", 4, order=-1), event("2023", 5), event("2023-06-01", 6)]
+    assert [e.line for e in sorted(events, key=lambda e: e.sort_key)] == [5, 6, 1, 4, 3, 2]
+
+
+@pytest.mark.parametrize("date, words", [("2023-06-30..2023-06-20", "must run forward"),
+                                         ("2023-06..2023-07", "or a range"), ("2023-02-30..2023-03-02", "no such date")])
+def test_a_wrong_event_date_range_is_a_path_line_error(seeds, date, words):
+    edit_seed(seeds, "events.yml", "  - date: 2022-08\n", f"  - date: {date}\n")
+    found = seed_errors(seeds)
+    assert any(e.startswith("seeds/events.yml:") and words in e for e in found), found

@@ -14,7 +14,7 @@ import re
 from dataclasses import dataclass
 
 from .errors import Problem
-from .model import STANCE_PROSE, Briefing, Excerpt, Topic
+from .model import ANALYSIS, STANCE_PROSE, STANCES, WRITER, Briefing, Excerpt, Topic
 
 MARKER = re.compile(r"\s*\[ex:([^\]]*)\]")
 """A citation, with the space before it (which is not shown)."""
@@ -133,6 +133,7 @@ def check_claims(briefing: Briefing, problems: list[Problem]) -> None:
                                         f"first at {where}:{first.line}"))
                 continue
             named[key] = (excerpt, article.src_path)
+    check_speakers(briefing, problems)
     known = {t.slug for t in briefing.topics}
     for topic in briefing.topics:
         for what, prose, line in prose_fields(topic):
@@ -191,3 +192,31 @@ def _check_cited(key: str, what: str, topic: Topic, line: int, named: dict[str, 
                                 f"add {topic.slug!r} to the excerpt's topics, or cite another"))
         return None
     return excerpt
+
+
+def check_speakers(briefing: Briefing, problems: list[Problem]) -> None:
+    """Every ``speaker`` names a person of people.yml or ``writer``; a stance does not clash with
+    its speaker's side: an official of one side does not state the other's position, and an
+    analyst (side ``other``) states no side's official position (``stance: analysis``)."""
+    people = {p.id: p for p in briefing.people}
+    for article in briefing.articles:
+        for excerpt in article.excerpts:
+            speaker = excerpt.speaker
+            if not speaker or speaker == WRITER:
+                continue
+            person = people.get(speaker)
+            if person is None:
+                close = [p for p in people if p.startswith(speaker[:4])][:3]
+                problems.append(Problem(article.src_path, excerpt.line, f"unknown speaker {speaker!r}",
+                                        f"did you mean {', '.join(close)}?" if close
+                                        else f"use a person's id from people.yml, or {WRITER!r}"))
+                continue
+            stance = excerpt.stance
+            if stance in STANCES and person.side in STANCES and stance != person.side:
+                problems.append(Problem(article.src_path, excerpt.line,
+                                        f"stance {stance!r} clashes with its speaker {person.name} (side {person.side!r})",
+                                        f"{person.name} cannot state the position of {STANCE_PROSE[stance]}"))
+            elif stance in STANCES and person.side not in STANCES:
+                problems.append(Problem(article.src_path, excerpt.line,
+                                        f"stance {stance!r} clashes with its speaker {person.name} (side {person.side!r})",
+                                        f"an analyst's reading is 'stance: {ANALYSIS}', shown apart from the official positions"))

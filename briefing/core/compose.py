@@ -122,7 +122,7 @@ class EventView:
     @property
     def anchor(self) -> str:
         """The event's id in a chronology."""
-        return f"event-{self.anchored.event.date}-{self.anchored.event.line}"
+        return f"event-{self.anchored.event.date.replace('..', '--')}-{self.anchored.event.line}"
 
 
 @dataclass(frozen=True)
@@ -483,7 +483,15 @@ def format_date(date: dt.date, approximate: bool = False) -> str:
 
 
 def format_event_date(date: str) -> str:
-    """``August 2022``, ``18 June 2023`` or ``2024``, as precise as the date is."""
+    """``August 2022``, ``18 June 2023`` or ``2024``, as precise as the date is; a range as
+    ``19–30 June 2023`` or ``30 April – 3 May 2024``."""
+    if ".." in date:
+        first, last = (dt.date.fromisoformat(d) for d in date.split(".."))
+        if (first.year, first.month) == (last.year, last.month):
+            return f"{first.day}–{last.day} {MONTHS[last.month - 1]} {last.year}"
+        if first.year == last.year:
+            return f"{first.day} {MONTHS[first.month - 1]} – {last.day} {MONTHS[last.month - 1]} {last.year}"
+        return f"{format_date(first)} – {format_date(last)}"
     parts = date.split("-")
     if len(parts) == 1:
         return parts[0]
@@ -527,7 +535,7 @@ def compose_site(briefing: Briefing) -> Site:
     named = {id(a): finder.find(a.text) for a in briefing.excerpts}
     events = sorted((EventView(e, format_event_date(e.event.date), tuple(topics[s] for s in e.event.topics if s in topics),
                                tuple(citations[a.excerpt.article_id] for a in e.support))
-                     for e in briefing.events), key=lambda v: (v.anchored.event.date, v.anchored.event.line))
+                     for e in briefing.events), key=lambda v: v.anchored.event.sort_key)
     topic_pages = tuple(
         compose_topic(topic, [views[id(a)] for a in by_topic[topic.slug]], topics, articles,
                       chronology=[e for e in events if topic.slug in e.anchored.event.topics], named=named)
@@ -617,6 +625,8 @@ def _reading_order(views: list[ExcerptView]) -> list[ExcerptView]:
 
 
 def event_day(date: str) -> dt.date:
+    if ".." in date:
+        date = date.split("..")[0]
     """The first day of an event's date (``2023``, ``2023-06`` or ``2023-06-18``)."""
     parts = [int(p) for p in date.split("-")] + [1, 1]
     return dt.date(parts[0], parts[1], parts[2])

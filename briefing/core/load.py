@@ -14,7 +14,7 @@ from typing import Any
 import yaml
 
 from .errors import Problem, SeedsInvalid
-from .model import MAX_LEADS, SIDES, STANCES, TRANSLATIONS, Article, Correction, Position, Event, Excerpt, Paragraph, Person, Rules, Seeds, Support, Topic
+from .model import EXCERPT_STANCES, MAX_LEADS, SIDES, STANCES, TRANSLATIONS, Article, Correction, Position, Event, Excerpt, Paragraph, Person, Rules, Seeds, Support, Topic
 from .values import (check_date_range, check_url, control_characters, invisible_characters, language_tag, parse_date,
                      summarize)
 
@@ -24,7 +24,7 @@ ARTICLE_FIELDS = {
     "date_note", "authors", "language", "removed", "excerpts", "original_file", "translation", "corrections",
 }
 REQUIRED_ARTICLE_FIELDS = ("id", "title", "published", "language")
-EXCERPT_FIELDS = {"id", "sic", "quote", "prefix", "suffix", "topics", "stance", "note", "unreviewed"}
+EXCERPT_FIELDS = {"id", "sic", "speaker", "quote", "prefix", "suffix", "topics", "stance", "note", "unreviewed"}
 TOPIC_FIELDS = {"slug", "title", "scope", "bottom_line", "changed", "corrections", "key_points", "watch", "positions", "related", "rules"}
 POSITION_FIELDS = {"summary", "leads"}
 REQUIRED_TOPIC_FIELDS = ("slug", "title", "scope", "bottom_line")
@@ -715,9 +715,9 @@ def _excerpts(data: LineDict, article_id: str, path: str, topics: set[str] | Non
             if topics is not None and slug not in topics:
                 problems.append(Problem(path, item.line_of("topics"), f"unknown topic {slug!r}", _suggest(slug, topics)))
         stance = item.get("stance")
-        if stance is not None and stance not in STANCES:
+        if stance is not None and stance not in EXCERPT_STANCES:
             problems.append(Problem(path, item.line_of("stance"), f"unknown stance {stance!r}",
-                                    f"use one of: {', '.join(STANCES)}, or leave it out"))
+                                    f"use one of: {', '.join(EXCERPT_STANCES)}, or leave it out"))
             stance = None
         unreviewed = item.get("unreviewed", False)
         if not isinstance(unreviewed, bool):
@@ -730,12 +730,12 @@ def _excerpts(data: LineDict, article_id: str, path: str, topics: set[str] | Non
                 article_id=article_id, quote=quote, topics=tuple(dict.fromkeys(tags)), line=item.line_of("quote"),
                 prefix=_string(item, "prefix", path, problems), suffix=_string(item, "suffix", path, problems),
                 stance=stance, note=_string(item, "note", path, problems), reviewed=not unreviewed,
-                number=index + 1, id=name, sic=sic))
+                number=index + 1, id=name, sic=sic, speaker=_string(item, "speaker", path, problems)))
     return tuple(excerpts)
 
 
 PERSON_FIELDS = {"id", "name", "aliases", "role", "side"}
-EVENT_FIELDS = {"date", "title", "topics", "support", "note"}
+EVENT_FIELDS = {"date", "title", "topics", "support", "note", "order"}
 SUPPORT_FIELDS = {"article", "quote", "prefix", "suffix"}
 EVENT_DATE = re.compile(r"^[0-9]{4}(-(0[1-9]|1[0-2])(-(0[1-9]|[12][0-9]|3[01]))?)?$")
 
@@ -793,14 +793,27 @@ def load_events(path: Path, shown: str, topics: set[str] | None, articles: set[s
         _unknown_fields(item, EVENT_FIELDS, "event", shown, problems)
         raw = item.get("date")
         date = raw.isoformat() if isinstance(raw, dt.date) else str(raw if raw is not None else "")
-        if not EVENT_DATE.match(date):
-            problems.append(Problem(shown, item.line_of("date"), f"event date must be YYYY, YYYY-MM or YYYY-MM-DD (got {raw!r})"))
+        ends = date.split("..") if date.count("..") == 1 else [date]
+        if not all(EVENT_DATE.match(d) for d in ends) or (len(ends) == 2 and not all(len(d) == 10 for d in ends)):
+            problems.append(Problem(shown, item.line_of("date"), "event date must be YYYY, YYYY-MM, YYYY-MM-DD or a range "
+                                    f"YYYY-MM-DD..YYYY-MM-DD (got {raw!r})"))
             continue
-        full = date + "-01-01"[len(date) - 4:] if len(date) < 10 else date
-        checked, why = parse_date(full)
-        if checked is None:
-            problems.append(Problem(shown, item.line_of("date"), f"event date {why.replace(full, date) if len(date) < 10 else why}"))
+        checked = []
+        for end in ends:
+            full = end + "-01-01"[len(end) - 4:] if len(end) < 10 else end
+            day, why = parse_date(full)
+            if day is None:
+                problems.append(Problem(shown, item.line_of("date"), f"event date {why.replace(full, end) if len(end) < 10 else why}"))
+            checked.append(day)
+        if None in checked:
             continue
+        if len(checked) == 2 and checked[0] >= checked[1]:
+            problems.append(Problem(shown, item.line_of("date"), f"event date range {date!r} must run forward"))
+            continue
+        order = item.get("order", 0)
+        if isinstance(order, bool) or not isinstance(order, int):
+            problems.append(Problem(shown, item.line_of("order"), f"'order' must be a whole number (got {order!r})"))
+            order = 0
         title = _string(item, "title", shown, problems, required=True)
         tags = _strings(item, "topics", shown, problems)
         for slug in tags:
@@ -832,7 +845,7 @@ def load_events(path: Path, shown: str, topics: set[str] | None, articles: set[s
                                        suffix=_string(entry, "suffix", shown, problems)))
         if title and support:
             events.append(Event(date=date, title=title, topics=tags, support=tuple(support), line=line,
-                                src_path=shown, note=_string(item, "note", shown, problems)))
+                                src_path=shown, note=_string(item, "note", shown, problems), order=order))
     return tuple(events)
 
 

@@ -6,7 +6,12 @@ import datetime as dt
 from dataclasses import dataclass, field
 
 STANCES = ("us", "china")
-"""Whose position an excerpt can state."""
+"""Whose official position an excerpt can state (the sides of a topic's positions)."""
+ANALYSIS = "analysis"
+"""The stance of an analyst's or commentator's reading: shown apart from the official positions."""
+EXCERPT_STANCES = (*STANCES, ANALYSIS)
+WRITER = "writer"
+"""The speaker of an excerpt in the article's own words."""
 STANCE_PROSE = {"us": "the United States", "china": "China"}
 """Who each stance is, in words."""
 
@@ -59,7 +64,9 @@ class Excerpt:
     suffix: str = ""
     """Text just after the quote, to choose between several occurrences."""
     stance: str | None = None
-    """Whose position the excerpt states: ``us``, ``china`` or None."""
+    """Whose position the excerpt states: ``us``, ``china``, ``analysis`` (an analyst's reading) or None."""
+    speaker: str = ""
+    """Who says it: a person's id from people.yml, ``writer`` (the article's own words), or empty."""
     note: str = ""
     """An editor's note shown with the excerpt."""
     reviewed: bool = True
@@ -262,18 +269,35 @@ class Event:
     """Something that happened on a date, supported by verbatim excerpts."""
 
     date: str
-    """``YYYY``, ``YYYY-MM`` or ``YYYY-MM-DD``: the precision is the one written."""
+    """``YYYY``, ``YYYY-MM`` or ``YYYY-MM-DD``: the precision is the one written; or a range
+    ``YYYY-MM-DD..YYYY-MM-DD`` when the sources place it between two dates."""
     title: str
     topics: tuple[str, ...]
     support: tuple[Support, ...]
     line: int
     src_path: str
     note: str = ""
+    order: int = 0
+    """Breaks ties between events of the same earliest date and precision (lower first)."""
 
     @property
     def precision(self) -> str:
-        """``year``, ``month`` or ``day``."""
+        """``year``, ``month``, ``day`` or ``range``."""
+        if ".." in self.date:
+            return "range"
         return {4: "year", 7: "month"}.get(len(self.date), "day")
+
+    @property
+    def earliest(self) -> dt.date:
+        """The first day the event may have been on."""
+        parts = [int(p) for p in self.date.split("..")[0].split("-")] + [1, 1]
+        return dt.date(parts[0], parts[1], parts[2])
+
+    @property
+    def sort_key(self) -> tuple:
+        """Chronological order: earliest possible date, then the more precise first, then ``order``."""
+        rank = {"day": 0, "range": 1, "month": 2, "year": 3}[self.precision]
+        return (self.earliest, rank, self.order, self.line)
 
 
 @dataclass(frozen=True)
