@@ -128,3 +128,21 @@ def test_a_wrong_event_date_range_is_a_path_line_error(seeds, date, words):
     edit_seed(seeds, "events.yml", "  - date: 2022-08\n", f"  - date: {date}\n")
     found = seed_errors(seeds)
     assert any(e.startswith("seeds/events.yml:") and words in e for e in found), found
+
+
+@pytest.mark.parametrize("published, shown", [("2024-04-26..2024-05-03", "26 April – 3 May 2024"), ("2024-04", "April 2024")])
+def test_a_publication_date_keeps_the_precision_the_text_supports(seeds, published, shown):
+    edit_seed(seeds, USIP_2024, "published: 2024-04-30\ndate_approximate: true\n",
+              f"published: {published}\ndate_approximate: false\n")
+    pages = bodies(seeds)
+    assert f"<strong>Published:</strong> {shown}" in pages[USIP_2024]
+    assert f"As of {shown} · " in pages["topics/fentanyl.md"]
+    assert "30 April 2024" not in pages["topics/fentanyl.md"]
+
+
+@pytest.mark.parametrize("published, words", [("2024-05-03..2024-04-26", "must run forward"),
+                                              ("2024-04..2024-05", "must be a date written YYYY-MM-DD"), ("2024-13", "must be a date")])
+def test_a_wrong_publication_date_is_a_path_line_error(seeds, published, words):
+    edit_seed(seeds, USIP_2024, "published: 2024-04-30\n", f"published: {published}\n")
+    found = seed_errors(seeds)
+    assert any(e.startswith(f"seeds/{USIP_2024}:") and words in e for e in found), found

@@ -504,9 +504,17 @@ def cite(article: Article) -> Citation:
     return Citation(
         article=article,
         source=article.source,
-        date=format_date(article.published, article.date_approximate),
+        date=article_date(article),
         authors=", ".join(article.authors),
     )
+
+
+def article_date(article: Article) -> str:
+    """An article's date with the precision its seed gives: ``c. 19 June 2023``, ``April 2024``
+    or ``26 April – 3 May 2024``."""
+    if article.published_range:
+        return format_event_date(article.published_range)
+    return format_date(article.published, article.date_approximate)
 
 
 def newest_first(articles: list[Article] | tuple[Article, ...]) -> list[Article]:
@@ -553,8 +561,8 @@ def compose_site(briefing: Briefing) -> Site:
     timeline_pages = paginate(tuple(events), TIMELINE_PER_PAGE, "timeline.md",
                               lambda path, items, n, pages: TimelinePage(path, items, n, pages, len(events)))
     timeline = timeline_pages[0]
-    newest = max((a.published for a in briefing.articles), default=None)
-    pack = PackPage("pack.md", topic_pages, format_date(newest) if newest else "")
+    ordered = newest_first(briefing.articles)
+    pack = PackPage("pack.md", topic_pages, article_date(ordered[0]) if ordered else "")
     nav = ("index.md", *(p.dest_path for p in topic_pages), timeline.dest_path, people_index.dest_path,
            sources[0].dest_path, "tags.md", pack.dest_path)
     more = (*(a for p in topic_pages for a in p.archive), *sources[1:], *timeline_pages[1:])
@@ -698,7 +706,7 @@ def compose_topic(topic: Topic, views: list[ExcerptView], topics: dict[str, Topi
     archive = tuple(TopicArchivePage(path, topic, n, chunk, all_pages, refs)
                     for n, (path, chunk) in enumerate(zip(paths, chunks), 1) if n > 1)
     events = list(chronology or ())
-    latest = format_date(ordered[0].published, ordered[0].date_approximate) if ordered else ""
+    latest = article_date(ordered[0]) if ordered else ""
     counts: dict[str, int] = {}
     people: dict[str, Person] = {}
     for v in views:

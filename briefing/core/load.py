@@ -575,19 +575,41 @@ def split_paragraphs(body: str, first_line: int) -> tuple[Paragraph, ...]:
     return tuple(paragraphs)
 
 
-def _date(data: LineDict, path: str, problems: list[Problem]) -> dt.date | None:
+def _date(data: LineDict, path: str, problems: list[Problem]) -> tuple[dt.date | None, str]:
+    """``published``: a day (``YYYY-MM-DD``), a month (``YYYY-MM``) or a range of days
+    (``YYYY-MM-DD..YYYY-MM-DD``). Returns the first possible day and, when it is not one day,
+    the date as written."""
     value = data.get("published")
     if value is None:
-        return None
+        return None, ""
     if isinstance(value, dt.datetime):
         value = value.date()
+    if isinstance(value, str) and (MONTH.match(value) or ".." in value):
+        ends = value.split("..")
+        days = []
+        for end in ends:
+            full = end + "-01" if MONTH.match(end) and len(ends) == 1 else end
+            day, why = parse_date(full)
+            if day is None or (len(ends) == 2 and len(end) != 10):
+                problems.append(Problem(path, data.line_of("published"),
+                                        f"'published' {why if day is None else 'range must be YYYY-MM-DD..YYYY-MM-DD'}"))
+                return None, ""
+            days.append(day)
+        if len(days) == 2 and days[0] >= days[1]:
+            problems.append(Problem(path, data.line_of("published"), f"'published' range {value!r} must run forward"))
+            return None, ""
+        return days[0], value
     if isinstance(value, dt.date):
         date, why = check_date_range(value)
     else:
-        date, why = parse_date(value) if isinstance(value, str) else (None, f"must be a date written YYYY-MM-DD (got {value!r})")
+        date, why = parse_date(value) if isinstance(value, str) else (
+            None, f"must be a date written YYYY-MM-DD, YYYY-MM or YYYY-MM-DD..YYYY-MM-DD (got {value!r})")
     if date is None:
         problems.append(Problem(path, data.line_of("published"), f"'published' {why}"))
-    return date
+    return date, ""
+
+
+MONTH = re.compile(r"^[0-9]{4}-(0[1-9]|1[0-2])$")
 
 
 def load_article(path: Path, shown: str, topics: set[str] | None, problems: list[Problem]) -> Article | None:
@@ -617,7 +639,7 @@ def load_article(path: Path, shown: str, topics: set[str] | None, problems: list
     title = _string(data, "title", shown, problems)
     if "title" in data and not title:
         problems.append(Problem(shown, data.line_of("title"), "'title' must not be empty"))
-    published = _date(data, shown, problems)
+    published, published_range = _date(data, shown, problems)
     approximate = data.get("date_approximate", False)
     if not isinstance(approximate, bool):
         problems.append(Problem(shown, data.line_of("date_approximate"), f"'date_approximate' must be true or false (got {approximate!r})"))
@@ -648,6 +670,7 @@ def load_article(path: Path, shown: str, topics: set[str] | None, problems: list
         date_note=_string(data, "date_note", shown, problems),
         removed=_strings(data, "removed", shown, problems),
         translation=_translation(data, shown, problems), corrections=_corrections(data, shown, problems),
+        published_range=published_range,
     )
 
 
