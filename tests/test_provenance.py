@@ -146,3 +146,11 @@ def test_a_wrong_publication_date_is_a_path_line_error(seeds, published, words):
     edit_seed(seeds, USIP_2024, "published: 2024-04-30\n", f"published: {published}\n")
     found = seed_errors(seeds)
     assert any(e.startswith(f"seeds/{USIP_2024}:") and words in e for e in found), found
+
+
+def test_a_reprint_is_shown_as_via_never_as_the_source(seeds):
+    edit_seed(seeds, USIP_2024, "source: United States Institute of Peace (USIP)\n", 'source: ""\nvia: News Aggregator\n')
+    pages = bodies(seeds)
+    assert "<strong>Found via:</strong> News Aggregator" in pages[USIP_2024]
+    assert "<strong>Source:</strong> not named in the text" in pages[USIP_2024]
+    assert "via News Aggregator · c. 30 April 2024" in pages["topics/fentanyl.md"]

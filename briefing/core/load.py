@@ -21,7 +21,7 @@ from .values import (check_date_range, check_url, control_characters, invisible_
 SAFE_ID = re.compile(r"^[a-z0-9][a-z0-9-]{0,99}$")
 ARTICLE_FIELDS = {
     "id", "title", "source", "source_note", "url", "published", "date_approximate",
-    "date_note", "authors", "language", "removed", "excerpts", "original_file", "translation", "corrections",
+    "date_note", "authors", "language", "removed", "excerpts", "original_file", "translation", "corrections", "via",
 }
 REQUIRED_ARTICLE_FIELDS = ("id", "title", "published", "language")
 EXCERPT_FIELDS = {"id", "sic", "speaker", "quote", "prefix", "suffix", "topics", "stance", "note", "unreviewed"}
@@ -670,7 +670,7 @@ def load_article(path: Path, shown: str, topics: set[str] | None, problems: list
         date_note=_string(data, "date_note", shown, problems),
         removed=_strings(data, "removed", shown, problems),
         translation=_translation(data, shown, problems), corrections=_corrections(data, shown, problems),
-        published_range=published_range,
+        published_range=published_range, via=_string(data, "via", shown, problems),
     )
 
 

@@ -106,6 +106,9 @@ class Article:
     """Page debris dropped from the text when it was brought in."""
     translation: str = ""
     """``machine`` or ``human`` when the text is a translation (shown with the source), else empty."""
+    via: str = ""
+    """Where this copy was found when it is not the publisher (a reprint, an aggregator): never
+    given as the source."""
     published_range: str = ""
     """The date as written when it is not one day: a month ``YYYY-MM`` or a range
     ``YYYY-MM-DD..YYYY-MM-DD`` (``published`` is then its first day, for ordering)."""
