@@ -11,6 +11,7 @@ import logging
 import os
 import re
 import sys
+import tempfile
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -74,12 +75,48 @@ def cmd_check(args: argparse.Namespace) -> int:
 
 
 def cmd_add_article(args: argparse.Namespace) -> int:
-    """Bring a plain-text article into seeds/articles/, with suggested (unreviewed) excerpts."""
+    """Bring an article into seeds/articles/ (from a URL, a saved page, standard input or plain
+    text), with suggested (unreviewed) excerpts. Flags override what a page gives."""
+    from .editor.intake import IntakeError, extract, is_page, read_page
+
+    if not is_page(args.path):
+        return _add_text(args, Path(args.path), args.path)
+    try:
+        data, shown, url = read_page(args.path, sys.stdin.buffer)
+        page = extract(data, shown, url)
+    except IntakeError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    print("\n".join(f"{shown}: {line}" for line in page.report()), file=sys.stderr)
+    args.source = args.source if args.source is not None else page.sitename
+    args.date = args.date if args.date is not None else page.date
+    args.title = args.title if args.title is not None else page.title
+    args.author = args.author or list(page.authors)
+    args.url = args.url or page.url
+    args.language = args.language or page.language or "en"
+    missing = [f"give --{flag}: the page names no {what}" for flag, what, value in
+               (("source", "publication", args.source), ("date", "publication date", args.date),
+                ("title", "headline", args.title)) if not value]
+    if missing:
+        print("\n".join(f"error: {shown}: {m}" for m in missing), file=sys.stderr)
+        return 2
+    with tempfile.TemporaryDirectory(prefix="briefing-page-") as folder:
+        text = Path(folder) / "page.txt"
+        text.write_text(page.text, encoding="utf-8")
+        return _add_text(args, text, shown, original_sha256=page.sha256)
+
+
+def _add_text(args: argparse.Namespace, path: Path, shown: str, original_sha256: str = "") -> int:
     seeds_dir = Path(args.seeds).resolve()
+    errors = [f"--{flag} is required for a plain-text file" for flag in ("source", "date")
+              if getattr(args, flag) is None]
+    if errors:
+        print("\n".join(f"error: {e}" for e in errors), file=sys.stderr)
+        return 2
     options, errors = check_options(source=args.source, date=args.date, title=args.title, authors=args.author or (),
-                                    language=args.language, url=args.url or "")
-    if why := check_input(args.path):
-        errors.append(why)
+                                    language="en" if args.language is None else args.language, url=args.url or "")
+    if why := check_input(str(path)):
+        errors.append(why.replace(str(path), shown, 1))
     if errors:
         print("\n".join(f"error: {e}" for e in errors), file=sys.stderr)
         return 2
@@ -88,10 +125,11 @@ def cmd_add_article(args: argparse.Namespace) -> int:
     added = None
     if not [p for p in problems if p.severity == "error"]:
         problems = []  # warnings about the seeds are for check; only the new article's are shown
-        added = add_article(Path(args.path), seeds_dir / "articles", topics, source=options.source, date=options.date,
+        added = add_article(path, seeds_dir / "articles", topics, source=options.source, date=options.date,
                             title=options.title, url=options.url, authors=options.authors,
                             language=options.language, problems=problems,
-                            shown_dir=(seeds_dir / "articles").relative_to(shown_root(ROOT, seeds_dir)).as_posix())
+                            shown_dir=(seeds_dir / "articles").relative_to(shown_root(ROOT, seeds_dir)).as_posix(),
+                            shown_src=shown, original_sha256=original_sha256)
     notes = [f"warning: {note}" for note in options.notes]
     if added is None:  # what stopped it first, then the warnings
         print("\n".join([format_problems(sorted(problems, key=lambda p: p.severity != "error"))] + notes),
@@ -281,14 +319,17 @@ def make_parser() -> argparse.ArgumentParser:
                        help="list each sentence of the topics' prose beside the quotes it cites")
     check.set_defaults(func=cmd_check)
 
-    add = sub.add_parser("add-article", parents=[common], help="bring a plain-text article into seeds/articles/")
-    add.add_argument("path", help="plain-text UTF-8 file: headline on the first line, then the text")
-    add.add_argument("--source", required=True, help="the publication")
-    add.add_argument("--date", required=True, help="publication date, YYYY-MM-DD")
+    add = sub.add_parser("add-article", parents=[common], help="bring an article into seeds/articles/: a URL, a saved "
+                         "page, standard input or a plain-text file")
+    add.add_argument("path", help="an http(s):// URL, a saved .html page, - for standard input (a page), or a "
+                                  "plain-text UTF-8 file (headline on the first line, then the text)")
+    add.add_argument("--source", default=None, help="the publication (found in a page; required for plain text)")
+    add.add_argument("--date", default=None, help="publication date, YYYY-MM-DD (found in a page; required for plain text)")
     add.add_argument("--url", default="", help="where it was published: an absolute http:// or https:// URL")
     add.add_argument("--title", default=None, help="headline, when the first line is not it")
     add.add_argument("--author", action="append", help="an author (repeat for several)")
-    add.add_argument("--language", default="en", help="BCP 47 language tag, such as en or zh-hans (default: en)")
+    add.add_argument("--language", default=None, help="BCP 47 language tag, such as en or zh-hans (default: the "
+                                                      "page's, else en)")
     add.set_defaults(func=cmd_add_article)
 
     suggest = sub.add_parser("suggest", parents=[common], help="paragraphs that match a topic but have no excerpt for it")

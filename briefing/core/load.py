@@ -21,7 +21,7 @@ from .values import (check_date_range, check_url, control_characters, invisible_
 SAFE_ID = re.compile(r"^[a-z0-9][a-z0-9-]{0,99}$")
 ARTICLE_FIELDS = {
     "id", "title", "source", "source_note", "url", "published", "date_approximate",
-    "date_note", "authors", "language", "removed", "excerpts", "original_file", "translation", "corrections", "via",
+    "date_note", "authors", "language", "removed", "excerpts", "original_file", "translation", "corrections", "via", "original_sha256",
 }
 REQUIRED_ARTICLE_FIELDS = ("id", "title", "published", "language")
 EXCERPT_FIELDS = {"id", "sic", "speaker", "quote", "prefix", "suffix", "topics", "stance", "note", "unreviewed"}
@@ -671,6 +671,7 @@ def load_article(path: Path, shown: str, topics: set[str] | None, problems: list
         removed=_strings(data, "removed", shown, problems),
         translation=_translation(data, shown, problems), corrections=_corrections(data, shown, problems),
         published_range=published_range, via=_string(data, "via", shown, problems),
+        original_sha256=_string(data, "original_sha256", shown, problems),
     )
 
 

@@ -106,6 +106,8 @@ class Article:
     """Page debris dropped from the text when it was brought in."""
     translation: str = ""
     """``machine`` or ``human`` when the text is a translation (shown with the source), else empty."""
+    original_sha256: str = ""
+    """SHA-256 of the web page the article was brought in from, for later link-rot checks."""
     via: str = ""
     """Where this copy was found when it is not the publisher (a reprint, an aggregator): never
     given as the source."""

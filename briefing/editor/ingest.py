@@ -179,6 +179,8 @@ def render_article_file(article: Article, excerpts: list[Excerpt], removed: list
         "published": article.published, "date_approximate": article.date_approximate,
         "language": article.language, "url": article.url,
     }
+    if article.original_sha256:
+        data["original_sha256"] = article.original_sha256
     if removed:
         data["removed"] = list(removed)
     data["excerpts"] = [{"quote": e.quote, "topics": _Flow(e.topics), "unreviewed": not e.reviewed} for e in excerpts]
@@ -350,12 +352,15 @@ class Added:
 
 def add_article(src: Path, articles_dir: Path, topics: tuple[Topic, ...], *, source: str, date: dt.date,
                 title: str | None = None, url: str = "", authors: tuple[str, ...] = (),
-                language: str = "en", problems: list[Problem], shown_dir: str | None = None) -> Added | None:
+                language: str = "en", problems: list[Problem], shown_dir: str | None = None,
+                shown_src: str | None = None, original_sha256: str = "") -> Added | None:
     """Write ``articles_dir/<id>.md`` from a plain-text file; never overwrite an existing one.
 
     The options are taken as ``check_options`` returns them. Control characters are removed from
-    the text and reported, invisible formatting characters reported (warnings in ``problems``)."""
-    shown_src = str(src)
+    the text and reported, invisible formatting characters reported (warnings in ``problems``).
+    ``shown_src`` names the input in messages (a page's text is read from a temporary file);
+    ``original_sha256`` is the hash of a saved or fetched page, kept in the front matter."""
+    shown_src = shown_src or str(src)
     try:
         text = read_text(src, shown_src, problems)
     except OSError as exc:
@@ -389,7 +394,7 @@ def add_article(src: Path, articles_dir: Path, topics: tuple[Topic, ...], *, sou
     byline = (cleaned.byline,) if cleaned.byline and not authors else ()
     article = Article(id=article_id, title=cleaned.title, source=source, url=url, published=date,
                       date_approximate=False, authors=tuple(authors) or byline, language=language,
-                      paragraphs=paragraphs, excerpts=(), src_path=target.as_posix())
+                      paragraphs=paragraphs, excerpts=(), src_path=target.as_posix(), original_sha256=original_sha256)
     excerpts = suggested_excerpts(article, topics)
     content = render_article_file(article, excerpts, cleaned.removed)
     size = len(content.encode("utf-8"))
