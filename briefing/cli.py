@@ -152,6 +152,23 @@ def cmd_suggest(args: argparse.Namespace) -> int:
     """List paragraphs that match a topic's rules but carry no excerpt for it; or evaluate the rules."""
     seeds_dir = Path(args.seeds).resolve()
     briefing = verify(seeds_dir, root=shown_root(ROOT, seeds_dir))
+    if args.evaluate and args.corpus:
+        from .editor.suggest import CorpusError, evaluate_corpus, load_corpus
+        try:
+            corpus = load_corpus(Path(args.corpus))
+        except CorpusError as exc:
+            print(f"error: {exc}", file=sys.stderr)
+            return 2
+        scores = evaluate_corpus(corpus, briefing.topics)
+        print(f"{len(corpus)} labelled articles in {args.corpus}")
+        print(f"{'topic':<14} {'precision':>9} {'recall':>7} {'¶ recall':>8}   articles: found/said/labelled")
+        for s in scores:
+            print(f"{s.topic.slug:<14} {s.precision:>9.2f} {s.recall:>7.2f} {s.paragraph_recall:>8.2f}   "
+                  f"{s.articles_found}/{s.articles_predicted}/{s.articles_actual}")
+        for s in scores:
+            for miss in s.misses:
+                print(f"{s.topic.slug}: {shorten(miss, 140)}")
+        return 0
     if args.evaluate:
         print(f"{'topic':<14} {'precision':>9} {'recall':>7} {'suggested':>9} {'curated':>8}")
         for score in evaluate(briefing):
@@ -334,7 +351,10 @@ def make_parser() -> argparse.ArgumentParser:
 
     suggest = sub.add_parser("suggest", parents=[common], help="paragraphs that match a topic but have no excerpt for it")
     suggest.add_argument("articles", nargs="*", metavar="ARTICLE", help="article ids or files (default: all)")
-    suggest.add_argument("--evaluate", action="store_true", help="precision and recall of the rules against the curated excerpts")
+    suggest.add_argument("--evaluate", action="store_true", help="precision and recall of the rules against the curated "
+                         "excerpts, or against a labelled corpus (--corpus)")
+    suggest.add_argument("--corpus", default=None, metavar="DIR",
+                         help="with --evaluate: a folder of labelled articles (*.yml: paragraphs with their topics)")
     suggest.set_defaults(func=cmd_suggest)
 
     preview = sub.add_parser("preview", parents=[common, output], help="build a pull-request preview")

@@ -19,6 +19,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from functools import lru_cache
+from pathlib import Path
+
+import yaml
 
 from ..core.anchor import QuoteFinder
 from ..core.model import Article, Briefing, Excerpt, Paragraph, Topic
@@ -163,6 +166,99 @@ def evaluate(briefing: Briefing) -> list[Score]:
         predicted = {(article.id, m.paragraph.number) for article in briefing.articles
                      for m in suggest_for_article(article, (topic,))}
         scores.append(Score(topic, len(actual & predicted), len(predicted), len(actual)))
+    return scores
+
+
+# --- a labelled corpus ----------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Labelled:
+    """An article of a labelled corpus: its paragraphs, each with the topics it bears on."""
+
+    id: str
+    paragraphs: tuple[tuple[str, tuple[str, ...]], ...]
+
+    @property
+    def topics(self) -> frozenset[str]:
+        """The topics the article bears on (any of its paragraphs)."""
+        return frozenset(t for _, topics in self.paragraphs for t in topics)
+
+
+class CorpusError(Exception):
+    """A labelled corpus that cannot be read; the message names the file."""
+
+
+def load_corpus(folder: Path) -> list[Labelled]:
+    """Every ``*.yml`` of ``folder``: ``paragraphs: [{text, topics: [slug, …]}]`` (and url, date,
+    title, source, which are for people)."""
+    found = []
+    for path in sorted(folder.glob("*.yml")):
+        try:
+            data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
+            raise CorpusError(f"{path}: cannot be read: {exc}") from None
+        items = data.get("paragraphs") if isinstance(data, dict) else None
+        if not isinstance(items, list) or not all(isinstance(i, dict) and isinstance(i.get("text"), str)
+                                                    and isinstance(i.get("topics", []), list) for i in items):
+            raise CorpusError(f"{path}: expected 'paragraphs:' as a list of {{text, topics}}")
+        found.append(Labelled(path.stem, tuple((i["text"], tuple(i.get("topics") or ())) for i in items)))
+    if not found:
+        raise CorpusError(f"{folder}: no labelled article (*.yml)")
+    return found
+
+
+@dataclass(frozen=True)
+class CorpusScore:
+    """How a topic's rules do on a labelled corpus: article level (precision, recall) and
+    paragraph level (recall), with the misses named."""
+
+    topic: Topic
+    articles_found: int
+    articles_predicted: int
+    articles_actual: int
+    paragraphs_found: int
+    paragraphs_actual: int
+    misses: tuple[str, ...]
+    """``missed <article> ¶n: text`` and ``false alarm <article> ¶n: text``, for the editor."""
+
+    @property
+    def precision(self) -> float:
+        return self.articles_found / self.articles_predicted if self.articles_predicted else 1.0
+
+    @property
+    def recall(self) -> float:
+        return self.articles_found / self.articles_actual if self.articles_actual else 1.0
+
+    @property
+    def paragraph_recall(self) -> float:
+        return self.paragraphs_found / self.paragraphs_actual if self.paragraphs_actual else 1.0
+
+
+def evaluate_corpus(corpus: list[Labelled], topics: tuple[Topic, ...]) -> list[CorpusScore]:
+    """Per topic, the rules against the gold labels of ``corpus``."""
+    scores = []
+    for topic in topics:
+        found = predicted = actual = p_found = p_actual = 0
+        misses: list[str] = []
+        for item in corpus:
+            hits = []
+            for number, (text, labels) in enumerate(item.paragraphs, 1):
+                match = score_paragraph(topic, Paragraph(number, " ".join(text.split()), 0))
+                hit = match is not None and match.score >= threshold_of(topic)
+                hits.append((number, text, hit))
+                if topic.slug in labels:
+                    p_actual += 1
+                    p_found += hit
+                    if not hit:
+                        misses.append(f"missed {item.id} ¶{number}: {text}")
+            said = any(hit for _, _, hit in hits)
+            wanted = topic.slug in item.topics
+            predicted += said
+            actual += wanted
+            found += said and wanted
+            if said and not wanted:
+                misses.extend(f"false alarm {item.id} ¶{n}: {t}" for n, t, hit in hits if hit)
+        scores.append(CorpusScore(topic, found, predicted, actual, p_found, p_actual, tuple(misses)))
     return scores
 
 

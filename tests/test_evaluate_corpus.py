@@ -1,0 +1,62 @@
+"""`suggest --evaluate --corpus DIR`: the topic rules against any folder of labelled articles,
+per topic precision and recall at article level, recall at paragraph level, misses listed."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from briefing.editor.suggest import CorpusError, evaluate_corpus, load_corpus
+from briefing.site.pipeline import verify
+from conftest import SEEDS, run_build
+
+ARTICLES = {
+    "drills.yml": [("China held large-scale military drills around Taiwan after the inauguration.", ["taiwan"]),
+                   ("Tariffs on steel were raised.", [])],
+    "hotline.yml": [("The two defense chiefs spoke by video call, the first military-to-military talks since 2022.",
+                     ["mil-to-mil"]),
+                    ("Beijing's envoy stressed the Taiwan question once more in a speech.", ["taiwan"])],
+    "trade.yml": [("Washington added Chinese chip makers to the export blacklist over Taiwan-made tools.", [])],
+}
+
+
+@pytest.fixture
+def corpus(tmp_path: Path) -> Path:
+    import yaml
+    for name, paragraphs in ARTICLES.items():
+        (tmp_path / name).write_text(yaml.safe_dump({"url": "https://example.org", "paragraphs": [
+            {"text": text, "topics": topics} for text, topics in paragraphs]}), encoding="utf-8")
+    return tmp_path
+
+
+def test_scores_count_articles_and_paragraphs_and_name_the_misses(corpus):
+    topics = verify(SEEDS, SEEDS.parent).topics
+    scores = {s.topic.slug: s for s in evaluate_corpus(load_corpus(corpus), topics)}
+    taiwan = scores["taiwan"]
+    assert (taiwan.articles_actual, taiwan.paragraphs_actual) == (2, 2)
+    assert taiwan.articles_predicted >= taiwan.articles_found and 0 <= taiwan.precision <= 1
+    said = {m.split(" ¶")[0] for m in taiwan.misses}
+    assert said <= {"missed drills", "missed hotline", "false alarm trade"}
+    if taiwan.articles_predicted > taiwan.articles_found:
+        assert "false alarm trade" in said  # a wrong article is named with its paragraph
+    assert scores["fentanyl"].articles_actual == 0 and scores["fentanyl"].recall == 1.0
+
+
+def test_the_command_prints_a_table_and_the_misses(corpus):
+    result = run_build("suggest", "--evaluate", "--corpus", str(corpus), "--seeds", str(SEEDS))
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.splitlines()
+    assert lines[0] == f"3 labelled articles in {corpus}"
+    assert lines[1].split() == ["topic", "precision", "recall", "¶", "recall", "articles:", "found/said/labelled"]
+    assert [line.split()[0] for line in lines[2:6]] == ["taiwan", "fentanyl", "mil-to-mil", "ukraine"]
+
+
+def test_an_unreadable_corpus_is_a_clear_error(tmp_path):
+    with pytest.raises(CorpusError, match="no labelled article"):
+        load_corpus(tmp_path)
+    (tmp_path / "bad.yml").write_text("paragraphs: just text\n", encoding="utf-8")
+    with pytest.raises(CorpusError, match=r"bad\.yml: expected 'paragraphs:'"):
+        load_corpus(tmp_path)
+    result = run_build("suggest", "--evaluate", "--corpus", str(tmp_path), "--seeds", str(SEEDS))
+    assert result.returncode == 2 and "Traceback" not in result.stderr and "bad.yml" in result.stderr
