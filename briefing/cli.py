@@ -68,6 +68,19 @@ def cmd_check(args: argparse.Namespace) -> int:
     if args.audit:
         from .editor.review import audit_report
         print(audit_report(briefing))
+    if args.diff:
+        from .editor.changes import GitError, compare_seeds, read_base_seeds, resolve_base
+        try:
+            name, commit, repository = resolve_base(seeds_dir, args.diff)
+            page = compare_seeds(read_base_seeds(repository, seeds_dir, commit), briefing, f"{name} ({commit[:12]})")
+        except GitError as exc:
+            print(f"error: {exc}", file=sys.stderr)
+            return 2
+        print(f"Changes since {page.base}:")
+        print("\n".join(f"  {line}" for line in page.summary) if not page.empty else "  no changes to the briefing")
+        for prose in page.prose:
+            text = "".join(f"[-{t}-]" if k == "removed" else f"{{+{t}+}}" if k == "added" else t for k, t in prose.diff)
+            print(f"  {prose.where}: {' '.join(text.split())}")
     print(f"{'FAILED (--strict)' if args.strict and warnings else 'OK'}: {len(briefing.articles)} articles, "
           f"{len(briefing.excerpts)} excerpts, {len(briefing.topics)} topics, "
           f"{len(warnings)} warning{'' if len(warnings) == 1 else 's'}")
@@ -332,6 +345,8 @@ def make_parser() -> argparse.ArgumentParser:
     sub.add_parser("build", parents=[common, output], help="check, compose and build site/ (the default)").set_defaults(func=cmd_build)
     check = sub.add_parser("check", parents=[common], help="validate the seeds; list what needs an editor's eye")
     check.add_argument("--strict", action="store_true", help="fail on warnings too")
+    check.add_argument("--diff", metavar="BASE", default=None,
+                       help="print what changed since BASE (a branch or commit): the Changes page's summary")
     check.add_argument("--audit", action="store_true",
                        help="list each sentence of the topics' prose beside the quotes it cites")
     check.set_defaults(func=cmd_check)

@@ -92,7 +92,16 @@ def test_preview_under_a_sub_path_has_no_broken_link_banner_and_changes(page, pr
     expect(page.locator(".md-banner")).to_contain_text("Preview of pull request #7 — not the published briefing")
     assert page.locator('meta[name="robots"]').get_attribute("content") == "noindex"
     page.locator(".md-banner a", has_text="Changes in this preview").click()
-    expect(page.locator("#topic-mil-to-mil ~ blockquote.bx-quote").first).to_contain_text(NEW_EXCERPT)
+    expect(page.locator("li.bx-change--added blockquote.bx-quote").first).to_contain_text(NEW_EXCERPT)
+    green = page.locator("li.bx-change--added").first.evaluate("e => getComputedStyle(e).borderLeftColor")
+    assert green == "rgb(27, 94, 32)", green
+    # The banner stays in view as the reader scrolls, above the header.
+    page.mouse.wheel(0, 3000)
+    page.wait_for_timeout(300)
+    banner = page.locator(".md-banner").bounding_box()
+    header = page.locator(".md-header").bounding_box()
+    assert banner["y"] == 0 and header["y"] >= banner["height"] - 1, (banner, header)
+    expect(page.locator(".md-banner")).to_contain_text("Preview of pull request #7")
     # The 404 page keeps its styles under the sub-path.
     bad.clear()
     page.goto(f"{root}no/such/page/")

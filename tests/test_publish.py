@@ -57,7 +57,9 @@ def test_preview_pages_carry_banner_and_noindex(preview_site: Path):
         html = page.read_text(encoding="utf-8")
         assert '<meta name="robots" content="noindex">' in html, page
         assert "Preview of pull request #7 — not the published briefing." in html, page
-        assert 'href="https://owner.github.io/repo/">Published briefing</a>' in html, page
+        relative = page.relative_to(preview_site / PREVIEW_PATH).as_posix()
+        same = "" if relative in ("index.html", "404.html") else relative.removesuffix("index.html")
+        assert f'href="https://owner.github.io/repo/{same}">This page in the published briefing</a>' in html, page
 
 
 def test_published_site_has_no_banner_and_no_noindex(built_site: Path):
@@ -74,10 +76,15 @@ def test_preview_404_page_uses_the_sub_path(preview_site: Path):
 
 def test_changes_page_lists_the_added_excerpt(preview_site: Path):
     html = (preview_site / PREVIEW_PATH / "changes/index.html").read_text(encoding="utf-8")
-    section = html[html.index('id="topic-mil-to-mil"'):html.index('id="topic-ukraine"')]
-    assert "Added" in section
-    assert NEW_EXCERPT in section
-    assert 'href="../articles/2023-06-xi-blinken-pledge-stabilize-ties/#p2"' in section
+    section = html[html.index('id="excerpts"'):html.index('id="articles"')]
+    added = section[section.index('<li class="bx-change bx-change--added">'):]
+    added = added[:added.index("</li>")]
+    assert "<strong>Added</strong>" in added and "mil-to-mil" in added and "unreviewed" not in added
+    assert NEW_EXCERPT in added
+    assert 'href="../articles/2023-06-xi-blinken-pledge-stabilize-ties/#p2"' in added
+    assert 'href="../topics/mil-to-mil/#ex-' in added  # its place in the preview
+    summary = html[html.index('id="summary"'):html.index('id="excerpts"')]
+    assert "Articles: 0 added, 0 changed, 0 removed" in summary and "Military-to-military communication: 1 excerpt added" in summary
 
 
 def _excerpt(quote: str, topics=("taiwan",), **kw) -> Excerpt:
@@ -86,7 +93,8 @@ def _excerpt(quote: str, topics=("taiwan",), **kw) -> Excerpt:
 
 def test_changes_of_identical_seeds_are_empty():
     head = verify(SEEDS, SEEDS.parent)
-    page = compare_seeds(Seeds(head.topics, head.articles), head, "main")
+    page = compare_seeds(Seeds(head.topics, head.articles, head.people, tuple(e.event for e in head.events)),
+                         head, "main")
     assert page.empty
 
 

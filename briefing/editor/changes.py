@@ -15,7 +15,10 @@ from pathlib import Path
 
 from ..core.errors import BriefingError
 from ..core.load import collect_seeds
-from ..core.model import Anchored, Article, Briefing, Excerpt, Seeds, Topic
+import difflib
+import re
+
+from ..core.model import Anchored, Article, Briefing, Event, Excerpt, Seeds, Topic
 from ..core.text import normalize
 
 
@@ -95,6 +98,39 @@ class ExcerptChange:
 
 
 @dataclass(frozen=True)
+class ProseChange:
+    """A piece of editor's prose that changed, with its word-level difference."""
+
+    where: str
+    """What it is: "Taiwan: bottom line", "note on an excerpt of <article>"."""
+    old: str
+    new: str
+
+    @property
+    def diff(self) -> tuple[tuple[str, str], ...]:
+        """(kind, text) runs: ``same``, ``removed`` or ``added``."""
+        return word_diff(self.old, self.new)
+
+
+_WORDS = re.compile(r"\S+\s*")
+
+
+def word_diff(old: str, new: str) -> tuple[tuple[str, str], ...]:
+    """The word-level difference from ``old`` to ``new`` as (kind, text) runs."""
+    a, b = _WORDS.findall(old), _WORDS.findall(new)
+    runs: list[tuple[str, str]] = []
+    for op, i1, i2, j1, j2 in difflib.SequenceMatcher(a=a, b=b, autojunk=False).get_opcodes():
+        if op == "equal":
+            runs.append(("same", "".join(a[i1:i2])))
+            continue
+        if i2 > i1:
+            runs.append(("removed", "".join(a[i1:i2])))
+        if j2 > j1:
+            runs.append(("added", "".join(b[j1:j2])))
+    return tuple(runs)
+
+
+@dataclass(frozen=True)
 class TopicChanges:
     """The excerpt changes of one topic."""
 
@@ -112,12 +148,50 @@ class ChangesPage:
     articles_changed: tuple[Article, ...]
     articles_removed: tuple[Article, ...]
     topics: tuple[TopicChanges, ...]
+    excerpts: tuple[ExcerptChange, ...] = ()
+    """Every excerpt change once (an excerpt on several topics is listed once, with them)."""
+    prose: tuple[ProseChange, ...] = ()
+    events_added: tuple[Event, ...] = ()
 
     @property
     def empty(self) -> bool:
         """True when the preview changes nothing in the seeds."""
         return not (self.articles_added or self.articles_changed or self.articles_removed
-                    or any(t.changes for t in self.topics))
+                    or any(t.changes for t in self.topics) or self.prose or self.events_added)
+
+    @property
+    def summary(self) -> tuple[str, ...]:
+        """The changes in a few lines: articles, excerpts per topic, prose, events."""
+        def n(count: int, word: str) -> str:
+            return f"{count} {word}{'' if count == 1 else 's'}"
+        lines = [f"Articles: {len(self.articles_added)} added, {len(self.articles_changed)} changed, "
+                 f"{len(self.articles_removed)} removed"]
+        for t in self.topics:
+            if t.changes:
+                kinds = {k: sum(1 for c in t.changes if c.kind == k) for k in ("added", "removed", "changed")}
+                lines.append(f"{t.topic.title}: " + ", ".join(f"{n(v, 'excerpt')} {k}" for k, v in kinds.items() if v))
+        if self.prose:
+            lines.append(f"Editor's prose: {n(len(self.prose), 'change')} ("
+                         + "; ".join(p.where for p in self.prose[:6]) + ("; …" if len(self.prose) > 6 else "") + ")")
+        if self.events_added:
+            lines.append(f"Events: {len(self.events_added)} added")
+        return tuple(lines)
+
+    @property
+    def headings(self) -> tuple[tuple[int, str, str], ...]:
+        """(level, id, title) of the headings of the page's body."""
+        if self.empty:
+            return ()
+        found = [(2, "summary", "Summary")]
+        found += [(2, "prose", "Editor's prose")] if self.prose else []
+        found += [(2, "excerpts", "Excerpts")] if self.excerpts else []
+        found += [(2, "articles", "Articles")]
+        found += [(2, "events", "Events added")] if self.events_added else []
+        return tuple(found)
+
+    @property
+    def anchor_ids(self) -> tuple[str, ...]:
+        return tuple(h[1] for h in self.headings)
 
 
 def _key(excerpt: Excerpt) -> tuple[str, str, str, str]:
@@ -165,12 +239,43 @@ def compare_seeds(base: Seeds, head: Briefing, base_name: str) -> ChangesPage:
         order = {"added": 0, "changed": 1, "removed": 2}
         changes.sort(key=lambda c: (order[c.kind], c.excerpt.article_id, c.excerpt.line))
         topics.append(TopicChanges(topic, tuple(changes)))
+    unique: dict[tuple, ExcerptChange] = {}
+    for t in topics:
+        for change in t.changes:
+            unique.setdefault((change.kind, _key(change.excerpt)), change)
+    order = {"added": 0, "changed": 1, "removed": 2}
+    excerpts = tuple(sorted(unique.values(), key=lambda c: (order[c.kind], c.excerpt.article_id, c.excerpt.line)))
     return ChangesPage(
         dest_path="changes.md", base=base_name,
         articles_added=tuple(a for i, a in sorted(new_articles.items()) if i not in old_articles),
         articles_changed=tuple(a for i, a in sorted(new_articles.items())
                                if i in old_articles and _article_changed(old_articles[i], a)),
         articles_removed=tuple(a for i, a in sorted(old_articles.items()) if i not in new_articles),
-        topics=tuple(topics),
+        topics=tuple(topics), excerpts=excerpts, prose=tuple(_prose_changes(base, head, old_excerpts, new_excerpts)),
+        events_added=tuple(e.event for e in head.events
+                           if (e.event.date, e.event.title) not in {(o.date, o.title) for o in base.events}),
     )
+
+
+def _prose_changes(base: Seeds, head: Briefing, old_excerpts: dict, new_excerpts: dict) -> list[ProseChange]:
+    """Every piece of editor's prose whose text changed: topics' bottom lines, 'changed' lines,
+    key points, watch items and side summaries; excerpts' notes."""
+    found = []
+    old_topics = {t.slug: t for t in base.topics}
+    for topic in head.topics:
+        old = old_topics.get(topic.slug)
+        if old is None:
+            continue
+        pairs = [("bottom line", old.bottom_line, topic.bottom_line), ("newest line", old.changed, topic.changed),
+                 ("key points", "\n".join(old.key_points), "\n".join(topic.key_points)),
+                 ("what to watch", "\n".join(old.watch), "\n".join(topic.watch))]
+        pairs += [(f"summary of the {s} position", (old.position(s).summary if old.position(s) else ""),
+                   (topic.position(s).summary if topic.position(s) else "")) for s in ("us", "china")]
+        found += [ProseChange(f"{topic.title}: {what}", a, b) for what, a, b in pairs
+                  if " ".join(a.split()) != " ".join(b.split())]
+    for key, excerpt in new_excerpts.items():
+        before = old_excerpts.get(key)
+        if before is not None and before.note != excerpt.note:
+            found.append(ProseChange(f"note on an excerpt of {excerpt.article_id}", before.note, excerpt.note))
+    return found
 

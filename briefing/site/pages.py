@@ -103,7 +103,7 @@ PAGE_KINDS: tuple[PageKind, ...] = (
     PageKind("pack", "pack.md", PackPage, "pack.md.j2", lambda site, changes: _one(site.pack), body="pack.html.j2"),
     PageKind("tags", "tags.md", TagsPage, "tags.md.j2", lambda site, changes: (TagsPage(),)),
     PageKind("changes", "changes.md (previews only)", ChangesPage, "changes.md.j2",
-             lambda site, changes: _one(changes)),
+             lambda site, changes: _one(changes), body="changes.html.j2"),
 )
 """Every kind of page Briefing generates, in the order they are rendered. The 404 page is
 Material's own template (with the overrides in templates/theme/), built by MkDocs."""
@@ -112,6 +112,6 @@ BODY_TEMPLATES: dict[type, str] = {kind.context: kind.body for kind in PAGE_KIND
 """The template of the HTML body of each page class that has one."""
 
 
-def body_pages(site: Site) -> dict[str, Any]:
+def body_pages(site: Site, changes: ChangesPage | None = None) -> dict[str, Any]:
     """The page contexts that have an HTML body, by path, in the order of the registry."""
-    return {page.dest_path: page for kind in PAGE_KINDS if kind.body for page in kind.pages(site, None)}
+    return {page.dest_path: page for kind in PAGE_KINDS if kind.body for page in kind.pages(site, changes)}

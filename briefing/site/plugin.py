@@ -196,7 +196,7 @@ class BriefingPlugin(BasePlugin[BriefingConfig]):
             self._stop_bodies()
             self.body_paths = frozenset()
             return Files([])
-        pages = body_pages(composed.site)
+        pages = body_pages(composed.site, composed.changes)
         urls = {}
         # MkDocs reads pages in this order: those with a body last, so that the background
         # process has a head start on the bodies while MkDocs converts the others.

@@ -132,3 +132,21 @@
     }
   });
 })();
+
+/* A preview's banner stays in view above the header: the header moves down by the banner's
+   height, which depends on the width (it wraps on a phone). */
+(function () {
+  "use strict";
+  function place() {
+    var banner = document.querySelector(".md-banner");
+    if (banner && banner.querySelector(".bx-preview")) {
+      document.body.style.setProperty("--bx-banner-height", banner.offsetHeight + "px");
+    }
+  }
+  window.addEventListener("resize", place);
+  if (document.readyState === "loading") {
+    document.addEventListener("DOMContentLoaded", place);
+  } else {
+    place();
+  }
+})();
