@@ -217,6 +217,7 @@ def page(browser, request):
 
 PREVIEW_PATH = "repo/pr-preview/pr-7"
 NEW_EXCERPT = "Xi pronounced himself satisfied with the progress made during talks in Beijing."
+SUGGESTED_EXCERPT = "Xi pronounced himself pleased with the outcome of Blinken’s earlier meetings with two top Chinese diplomats"
 
 
 def copy_tracked_files(target: Path) -> Path:
@@ -238,7 +239,8 @@ def git(repo: Path, *args: str) -> None:
 
 @pytest.fixture(scope="session")
 def preview_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A pull request (#7) that adds one excerpt, built as a preview; returns the web root."""
+    """A pull request (#7) that adds one excerpt, adds a suggested (unreviewed) one and rewords a
+    bottom line, built as a preview; returns the web root."""
     repo = copy_tracked_files(tmp_path_factory.mktemp("repo"))
     shutil.rmtree(repo / "seeds")
     shutil.copytree(SEEDS, repo / "seeds")  # the base is the frozen fixture, not the editorial seeds/
@@ -248,8 +250,12 @@ def preview_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
     git(repo, "checkout", "-q", "-b", "pr-7")
     seed = repo / "seeds/articles/2023-06-xi-blinken-pledge-stabilize-ties.md"
     seed.write_text(seed.read_text(encoding="utf-8").replace(
-        "excerpts:\n", f"excerpts:\n  - quote: \"{NEW_EXCERPT}\"\n    topics: [mil-to-mil]\n", 1), encoding="utf-8")
-    git(repo, "commit", "-q", "-am", "add an excerpt")
+        "excerpts:\n", f"excerpts:\n  - quote: \"{NEW_EXCERPT}\"\n    topics: [mil-to-mil]\n"
+                        f"  - quote: \"{SUGGESTED_EXCERPT}\"\n    topics: [taiwan]\n    unreviewed: true\n", 1),
+        encoding="utf-8")
+    topics = repo / "seeds/topics.yml"
+    topics.write_text(topics.read_text(encoding="utf-8").replace("meant to raise", "wanted to raise", 1), encoding="utf-8")
+    git(repo, "commit", "-q", "-am", "add an excerpt and a suggestion; reword a bottom line")
     www = tmp_path_factory.mktemp("www")
     out = www / PREVIEW_PATH
     result = subprocess.run(

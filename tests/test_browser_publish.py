@@ -113,3 +113,37 @@ def test_preview_under_a_sub_path_has_no_broken_link_banner_and_changes(page, pr
     page.locator(".bx-notfound-topics a", has_text="Fentanyl").click()
     page.wait_for_url(f"{root}topics/fentanyl/")
     expect(page.locator("article h1")).to_contain_text("Fentanyl")
+
+
+@pytest.mark.parametrize("width", [390, 1280])
+def test_the_changes_page_shows_summary_diff_colours_badge_and_a_banner_in_view(browser, preview_site, serve, width):
+    from conftest import SUGGESTED_EXCERPT
+    context = browser.new_context(viewport={"width": width, "height": 800})
+    page = context.new_page()
+    root = f"{serve(preview_site)}/{PREVIEW_PATH}/"
+    page.goto(root + "changes/")
+    summary = page.locator("ul.bx-summary-list")
+    expect(summary).to_contain_text("Military-to-military communication: 1 excerpt added")
+    expect(summary).to_contain_text("Taiwan: 1 excerpt added")
+    expect(summary).to_contain_text("Editor's prose: 1 change (Fentanyl: bottom line)")
+    diff = page.locator("p.bx-diff").first
+    expect(diff.locator("del")).to_have_text("meant ")
+    expect(diff.locator("ins")).to_have_text("wanted ")
+    assert diff.locator("ins").evaluate("e => getComputedStyle(e).color") != diff.evaluate("e => getComputedStyle(e).color")
+    suggested = page.locator("li.bx-change--added", has_text=SUGGESTED_EXCERPT[:40])
+    expect(suggested.locator(".bx-unreviewed")).to_have_text("unreviewed")
+    assert suggested.evaluate("e => getComputedStyle(e).borderLeftColor") == "rgb(27, 94, 32)"
+    assert page.locator("li.bx-change--added").count() == 2  # each excerpt once, whatever its topics
+    # Its link goes to its place in the preview.
+    suggested.locator("a", has_text="On the topic page").click()
+    page.wait_for_url(f"{root}topics/taiwan/#ex-*")
+    expect(page.locator("ol.bx-evidence li:target")).to_contain_text(SUGGESTED_EXCERPT[:40])
+    # The banner stays in view, the header below it.
+    page.mouse.wheel(0, 2000)
+    page.wait_for_timeout(300)
+    banner = page.locator(".md-banner").bounding_box()
+    header = page.locator(".md-header").bounding_box()
+    assert banner["y"] == 0 and header["y"] >= banner["height"] - 1, (banner, header)
+    expect(page.locator(".md-banner a", has_text="This page in the published briefing")).to_have_attribute(
+        "href", "https://owner.github.io/repo/topics/taiwan/")
+    context.close()

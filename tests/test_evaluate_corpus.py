@@ -60,3 +60,20 @@ def test_an_unreadable_corpus_is_a_clear_error(tmp_path):
         load_corpus(tmp_path)
     result = run_build("suggest", "--evaluate", "--corpus", str(tmp_path), "--seeds", str(SEEDS))
     assert result.returncode == 2 and "Traceback" not in result.stderr and "bad.yml" in result.stderr
+
+
+DEVSET = Path(__file__).resolve().parent / "fixtures" / "devset"
+
+
+def test_the_development_set_has_real_articles_on_every_topic_and_hard_negatives():
+    corpus = load_corpus(DEVSET)
+    assert len(corpus) >= 20
+    per_topic = {t: sum(1 for a in corpus if t in a.topics) for t in ("taiwan", "fentanyl", "mil-to-mil", "ukraine")}
+    assert all(n >= 4 for n in per_topic.values()), per_topic
+    assert sum(1 for a in corpus if not a.topics) >= 6  # hard negatives: close to a topic, on none
+    import yaml
+    for path in sorted(DEVSET.glob("*.yml")):
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        assert str(data["url"]).startswith(("http://", "https://")) and data.get("date"), path.name
+    scores = evaluate_corpus(corpus, verify(SEEDS, SEEDS.parent).topics)
+    assert [s.topic.slug for s in scores] == ["taiwan", "fentanyl", "mil-to-mil", "ukraine"]
