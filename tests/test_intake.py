@@ -43,7 +43,7 @@ def test_a_saved_page_gives_text_and_metadata_without_its_furniture(seeds):
     assert result.returncode == 0, result.stderr
     for line in ("found title: US and Chinese militaries hold first maritime talks since 2021",
                  "found authors: Maria Delgado", "found date: 2024-04-04", "found publication: Pacific Ledger",
-                 f"found address: {CANONICAL}"):
+                 f"found address: {CANONICAL}", "guessed language: en-us"):
         assert line in result.stderr, result.stderr
     data, body = front(seeds)
     assert data["title"] == "US and Chinese militaries hold first maritime talks since 2021"

@@ -46,12 +46,14 @@ class Page:
     """Of the page exactly as saved or fetched, for later link-rot checks."""
     shown: str
     """How to name the page in messages."""
+    guessed: tuple[str, ...] = ()
+    """Fields not stated as metadata but inferred (the language from the page's markup)."""
 
     def report(self) -> list[str]:
-        """What was found and what was not, a line each."""
+        """What was found, what was guessed and what was not found, a line each."""
         fields = [("title", self.title), ("authors", ", ".join(self.authors)), ("date", self.date),
                   ("publication", self.sitename), ("address", self.url), ("language", self.language)]
-        found = [f"found {name}: {value}" for name, value in fields if value]
+        found = [f"{'guessed' if name in self.guessed else 'found'} {name}: {value}" for name, value in fields if value]
         missing = [name for name, value in fields if not value]
         return found + ([f"not found: {', '.join(missing)}"] if missing else [])
 
@@ -116,9 +118,10 @@ def extract(data: bytes, shown: str, url: str = "") -> Page:
     paragraphs = [line for line in lines if line and line != title]  # the headline is given once, first
     authors = tuple(a.strip() for a in re.split(r";|\band\b|,", found.get("author") or "") if a.strip())
     language = found.get("language") or ""
+    guessed = ()
     if not language and (match := _LANG.search(data[:4096])):
-        language = match.group(1).decode("ascii")
+        language, guessed = match.group(1).decode("ascii"), ("language",)
     return Page(text="\n\n".join(paragraphs) + "\n", title=title, authors=authors,
                 date=found.get("date") or "", sitename=" ".join((found.get("sitename") or "").split()),
                 url=found.get("url") or url, language=language.lower(),
-                sha256=hashlib.sha256(data).hexdigest(), shown=shown)
+                sha256=hashlib.sha256(data).hexdigest(), shown=shown, guessed=guessed)
