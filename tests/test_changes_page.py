@@ -3,6 +3,8 @@ a summary, and 'no changes' when there are none."""
 
 from __future__ import annotations
 
+import pytest
+
 from dataclasses import replace
 
 from briefing.core.model import Seeds
@@ -56,6 +58,7 @@ def test_no_change_says_so():
     assert page.empty and page.headings == () and not page.prose and not page.events_added
 
 
+@pytest.mark.slow  # build.py processes; the logic is tested in-process above
 def test_check_diff_prints_the_summary_in_the_terminal(tmp_path):
     import shutil
     from conftest import git, run_build

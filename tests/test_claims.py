@@ -222,6 +222,7 @@ def test_an_uncited_sentence_fails_check_with_its_line(seeds):
                      "    hint: end each sentence with [ex:<id>] of the excerpts that support it"], found
 
 
+@pytest.mark.slow  # build.py processes; the logic is tested in-process above
 def test_check_audit_lists_each_sentence_beside_the_quotes_it_cites():
     from conftest import run_build, SEEDS
     result = run_build("check", "--audit", "--seeds", str(SEEDS))

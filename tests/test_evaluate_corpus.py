@@ -43,6 +43,7 @@ def test_scores_count_articles_and_paragraphs_and_name_the_misses(corpus):
     assert scores["fentanyl"].articles_actual == 0 and scores["fentanyl"].recall == 1.0
 
 
+@pytest.mark.slow  # build.py processes; the logic is tested in-process above
 def test_the_command_prints_a_table_and_the_misses(corpus):
     result = run_build("suggest", "--evaluate", "--corpus", str(corpus), "--seeds", str(SEEDS))
     assert result.returncode == 0, result.stderr

@@ -14,18 +14,13 @@ import re
 from dataclasses import dataclass
 
 from .errors import Problem
+from .text import sentence_spans
 from .model import ANALYSIS, STANCE_PROSE, STANCES, WRITER, Briefing, Excerpt, Topic
 
 MARKER = re.compile(r"\s*\[ex:([^\]]*)\]")
 """A citation, with the space before it (which is not shown)."""
 KEY = re.compile(r"^[a-z0-9][a-z0-9-]{0,99}$")
 LOOKS_LIKE_MARKER = re.compile(r"\[\s*ex\s*:", re.IGNORECASE)
-SENTENCE_END = re.compile(r"(?<=[.!?])[\"'”’)]*\s+(?=[\"'“‘(]?[A-Z0-9])")
-"""Where a sentence ends: a full stop, question or exclamation mark (and closing quotes), space,
-and a capital or a digit next."""
-ABBREVIATIONS = {"u.s.", "u.k.", "u.n.", "e.g.", "i.e.", "c.", "mr.", "mrs.", "ms.", "dr.", "st.", "no.", "vs.",
-                 "jan.", "feb.", "aug.", "sept.", "oct.", "nov.", "dec.", "gen.", "sen.", "rep.", "gov."}
-"""Words whose full stop does not end a sentence."""
 
 
 @dataclass(frozen=True)
@@ -81,16 +76,7 @@ def parse_claim(prose: str) -> Claim:
 
 def sentences(prose: str) -> list[str]:
     """The sentences of editor's prose, citations kept with the sentence they end."""
-    found, start = [], 0
-    for match in SENTENCE_END.finditer(prose):
-        words = prose[start:match.start()].split()
-        last = words[-1].lower().strip("\"'“‘(") if words else ""
-        if last in ABBREVIATIONS or re.fullmatch(r"(?:[a-z]\.)+", last):  # U.S., initials
-            continue
-        found.append(prose[start:match.start()].strip())
-        start = match.end()
-    found.append(prose[start:].strip())
-    return [s for s in found if s]
+    return [prose[start:end].strip() for start, end in sentence_spans(prose)]
 
 
 def uncited(prose: str) -> list[str]:

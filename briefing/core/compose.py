@@ -632,19 +632,11 @@ def _reading_order(views: list[ExcerptView]) -> list[ExcerptView]:
     return sorted(views, key=lambda v: (v.anchored.paragraph.number, v.anchored.start))
 
 
-def event_day(date: str) -> dt.date:
-    if ".." in date:
-        date = date.split("..")[0]
-    """The first day of an event's date (``2023``, ``2023-06`` or ``2023-06-18``)."""
-    parts = [int(p) for p in date.split("-")] + [1, 1]
-    return dt.date(parts[0], parts[1], parts[2])
-
-
 def time_strip(events: tuple[EventView, ...]) -> tuple[tuple[float, EventView], ...]:
     """Each event with its place on a strip from the first event's date (0) to the last's (100)."""
     if not events:
         return ()
-    days = [event_day(e.anchored.event.date).toordinal() for e in events]
+    days = [e.anchored.event.earliest.toordinal() for e in events]
     first, span = min(days), max(days) - min(days)
     return tuple((round(100 * (d - first) / span, 2) if span else 50.0, e) for d, e in zip(days, events))
 
@@ -686,10 +678,9 @@ def compose_topic(topic: Topic, views: list[ExcerptView], topics: dict[str, Topi
         ArticleGroup(citation=grouped[a.id][0].citation, excerpts=tuple(_reading_order(grouped[a.id])))
         for a in ordered
     )
-    chunks = [groups[i:i + TOPIC_SOURCES_PER_PAGE] for i in range(0, len(groups), TOPIC_SOURCES_PER_PAGE)] or [()]
-    paths = [topic.dest_path] + [f"{topic.dest_path.removesuffix('.md')}/page-{n}.md" for n in range(2, len(chunks) + 1)]
+    pages = paginate(groups, TOPIC_SOURCES_PER_PAGE, topic.dest_path, lambda *page: page)  # (path, groups, n, all)
     refs: dict[str, Ref] = {}
-    for path, chunk in zip(paths, chunks):
+    for path, chunk, _, _ in pages:
         for g in chunk:
             for v in g.excerpts:
                 refs[v.key] = Ref(len(refs) + 1, path, v)
@@ -702,9 +693,7 @@ def compose_topic(topic: Topic, views: list[ExcerptView], topics: dict[str, Topi
         sides.append(Side(stance=stance, name=name, excerpts=tuple(stated[:SIDE_EXCERPTS]), total=len(stated),
                           summary=summary, leads=choose_leads(topic, stance, stated, by_key)))
     sides = tuple(sides)
-    all_pages = tuple(enumerate(paths, 1))
-    archive = tuple(TopicArchivePage(path, topic, n, chunk, all_pages, refs)
-                    for n, (path, chunk) in enumerate(zip(paths, chunks), 1) if n > 1)
+    archive = tuple(TopicArchivePage(path, topic, n, chunk, all_pages, refs) for path, chunk, n, all_pages in pages[1:])
     events = list(chronology or ())
     latest = article_date(ordered[0]) if ordered else ""
     counts: dict[str, int] = {}
@@ -715,7 +704,7 @@ def compose_topic(topic: Topic, views: list[ExcerptView], topics: dict[str, Topi
             people[person.id] = person
     involved = sorted((Involvement(people[i], n) for i, n in counts.items()), key=lambda x: (-x.count, x.person.name))
     return TopicPage(
-        dest_path=topic.dest_path, topic=topic, sides=sides, groups=chunks[0],
+        dest_path=topic.dest_path, topic=topic, sides=sides, groups=pages[0][1],
         related=tuple(topics[s] for s in topic.related if s in topics),
         excerpt_count=len(views),
         unreviewed_count=sum(1 for v in views if not v.anchored.excerpt.reviewed),

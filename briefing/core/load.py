@@ -15,7 +15,7 @@ import yaml
 
 from .errors import Problem, SeedsInvalid
 from .model import EXCERPT_STANCES, MAX_LEADS, SIDES, STANCES, TRANSLATIONS, Article, Correction, Position, Event, Excerpt, Paragraph, Person, Rules, Seeds, Support, Topic
-from .values import (check_date_range, check_url, control_characters, invisible_characters, language_tag, parse_date,
+from .values import (check_date_range, check_url, parse_span, control_characters, invisible_characters, language_tag, parse_date,
                      summarize)
 
 SAFE_ID = re.compile(r"^[a-z0-9][a-z0-9-]{0,99}$")
@@ -586,17 +586,12 @@ def _date(data: LineDict, path: str, problems: list[Problem]) -> tuple[dt.date |
         value = value.date()
     if isinstance(value, str) and (MONTH.match(value) or ".." in value):
         ends = value.split("..")
-        days = []
-        for end in ends:
-            full = end + "-01" if MONTH.match(end) and len(ends) == 1 else end
-            day, why = parse_date(full)
-            if day is None or (len(ends) == 2 and len(end) != 10):
-                problems.append(Problem(path, data.line_of("published"),
-                                        f"'published' {why if day is None else 'range must be YYYY-MM-DD..YYYY-MM-DD'}"))
-                return None, ""
-            days.append(day)
-        if len(days) == 2 and days[0] >= days[1]:
-            problems.append(Problem(path, data.line_of("published"), f"'published' range {value!r} must run forward"))
+        if len(ends) == 2 and not all(len(end) == 10 for end in ends):
+            days, why = None, f"range must be a date written YYYY-MM-DD..YYYY-MM-DD (got {value!r})"
+        else:
+            days, why = parse_span(ends)
+        if days is None:
+            problems.append(Problem(path, data.line_of("published"), f"'published' {why}"))
             return None, ""
         return days[0], value
     if isinstance(value, dt.date):
@@ -822,17 +817,9 @@ def load_events(path: Path, shown: str, topics: set[str] | None, articles: set[s
             problems.append(Problem(shown, item.line_of("date"), "event date must be YYYY, YYYY-MM, YYYY-MM-DD or a range "
                                     f"YYYY-MM-DD..YYYY-MM-DD (got {raw!r})"))
             continue
-        checked = []
-        for end in ends:
-            full = end + "-01-01"[len(end) - 4:] if len(end) < 10 else end
-            day, why = parse_date(full)
-            if day is None:
-                problems.append(Problem(shown, item.line_of("date"), f"event date {why.replace(full, end) if len(end) < 10 else why}"))
-            checked.append(day)
-        if None in checked:
-            continue
-        if len(checked) == 2 and checked[0] >= checked[1]:
-            problems.append(Problem(shown, item.line_of("date"), f"event date range {date!r} must run forward"))
+        days, why = parse_span(ends)
+        if days is None:
+            problems.append(Problem(shown, item.line_of("date"), f"event date {why}"))
             continue
         order = item.get("order", 0)
         if isinstance(order, bool) or not isinstance(order, int):

@@ -101,3 +101,20 @@ def shorten(text: str, limit: int = 90) -> str:
     if len(text) <= limit:
         return text
     return text[: limit - 1].rstrip() + "…"
+
+
+_SENTENCE = re.compile(r"(?<=[.!?…])([\"'”’)]*)\s+(?=[\"'“‘„(]?[A-Z0-9])")
+_ABBREVIATION = re.compile(r"(?:\b(?:[A-Z]\.){1,3}|\b(?:Mr|Mrs|Ms|Dr|Prof|Gen|Sen|Rep|Gov|St|No|Jan|Feb|Aug|Sept|Oct|Nov|Dec|vs|etc"
+                           r"|c|e\.g|i\.e)\.)$")
+
+
+def sentence_spans(text: str) -> list[tuple[int, int]]:
+    """Spans of the sentences of a text (not cut after "U.S.", "Dr." or "c.")."""
+    spans, start = [], 0
+    for match in _SENTENCE.finditer(text):
+        if _ABBREVIATION.search(text, max(start, match.start() - 16), match.start()):  # not a growing slice
+            continue
+        spans.append((start, match.end(1)))
+        start = match.end()
+    spans.append((start, len(text)))
+    return [(s, e) for s, e in spans if text[s:e].strip()]

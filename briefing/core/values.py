@@ -32,6 +32,21 @@ def parse_date(text: str) -> tuple[dt.date | None, str]:
     return check_date_range(date)
 
 
+def parse_span(ends: list[str]) -> tuple[list[dt.date] | None, str]:
+    """The first days of ``ends`` (one date, or the two ends of a range), each written ``YYYY``,
+    ``YYYY-MM`` or ``YYYY-MM-DD``; (None, why not) when one is no real date or a range runs back."""
+    days = []
+    for end in ends:
+        full = end + "-01-01"[len(end) - 4:] if len(end) < 10 else end
+        day, why = parse_date(full)
+        if day is None:
+            return None, why.replace(full, end) if len(end) < 10 else why
+        days.append(day)
+    if len(days) == 2 and days[0] >= days[1]:
+        return None, f"range {'..'.join(ends)!r} must run forward"
+    return days, ""
+
+
 def check_date_range(date: dt.date) -> tuple[dt.date | None, str]:
     """The date itself when it lies within [DATE_MIN, DATE_MAX], else (None, why not)."""
     if not DATE_MIN <= date <= DATE_MAX:

@@ -215,6 +215,11 @@ def _article_changed(old: Article, new: Article) -> bool:
         [p.text for p in old.paragraphs] != [p.text for p in new.paragraphs])
 
 
+def _in_order(change: ExcerptChange) -> tuple:
+    """Added, then changed, then removed; by article and place in it."""
+    return ({"added": 0, "changed": 1, "removed": 2}[change.kind], change.excerpt.article_id, change.excerpt.line)
+
+
 def compare_seeds(base: Seeds, head: Briefing, base_name: str) -> ChangesPage:
     """What changed from ``base`` to ``head``: articles, and excerpts per topic."""
     old_articles = {a.id: a for a in base.articles}
@@ -236,15 +241,14 @@ def compare_seeds(base: Seeds, head: Briefing, base_name: str) -> ChangesPage:
         for key, excerpt in old.items():
             if key not in new:
                 changes.append(ExcerptChange("removed", excerpt, new_articles.get(excerpt.article_id), None))
-        order = {"added": 0, "changed": 1, "removed": 2}
-        changes.sort(key=lambda c: (order[c.kind], c.excerpt.article_id, c.excerpt.line))
+        changes.sort(key=_in_order)
         topics.append(TopicChanges(topic, tuple(changes)))
     unique: dict[tuple, ExcerptChange] = {}
     for t in topics:
         for change in t.changes:
             unique.setdefault((change.kind, _key(change.excerpt)), change)
-    order = {"added": 0, "changed": 1, "removed": 2}
-    excerpts = tuple(sorted(unique.values(), key=lambda c: (order[c.kind], c.excerpt.article_id, c.excerpt.line)))
+    old_events = {(e.date, e.title) for e in base.events}
+    excerpts = tuple(sorted(unique.values(), key=_in_order))
     return ChangesPage(
         dest_path="changes.md", base=base_name,
         articles_added=tuple(a for i, a in sorted(new_articles.items()) if i not in old_articles),
@@ -252,8 +256,7 @@ def compare_seeds(base: Seeds, head: Briefing, base_name: str) -> ChangesPage:
                                if i in old_articles and _article_changed(old_articles[i], a)),
         articles_removed=tuple(a for i, a in sorted(old_articles.items()) if i not in new_articles),
         topics=tuple(topics), excerpts=excerpts, prose=tuple(_prose_changes(base, head, old_excerpts, new_excerpts)),
-        events_added=tuple(e.event for e in head.events
-                           if (e.event.date, e.event.title) not in {(o.date, o.title) for o in base.events}),
+        events_added=tuple(e.event for e in head.events if (e.event.date, e.event.title) not in old_events),
     )
 
 

@@ -25,10 +25,7 @@ import yaml
 
 from ..core.anchor import QuoteFinder
 from ..core.model import Article, Briefing, Excerpt, Paragraph, Topic
-from ..core.text import normalize
-
-_SENTENCE = re.compile(r"(?<=[.!?…])([\"'”’)]*)\s+(?=[\"'“‘„(]?[A-Z0-9])")
-
+from ..core.text import normalize, sentence_spans
 
 @lru_cache(maxsize=4096)
 def term_pattern(term: str) -> re.Pattern:
@@ -42,19 +39,6 @@ def term_pattern(term: str) -> re.Pattern:
     return re.compile(rf"(?<![\w-]){body}{tail}(?![\w-])", flags)
 
 
-_ABBREVIATION = re.compile(r"(?:\b(?:[A-Z]\.){1,3}|\b(?:Mr|Mrs|Ms|Dr|Prof|Gen|Sen|Rep|Gov|St|No|Jan|Feb|Aug|Sept|Oct|Nov|Dec|vs|etc)\.)$")
-
-
-def sentences(text: str) -> list[tuple[int, int]]:
-    """Spans of the sentences of a paragraph (not cut after "U.S." or "Dr.")."""
-    spans, start = [], 0
-    for match in _SENTENCE.finditer(text):
-        if _ABBREVIATION.search(text, max(start, match.start() - 16), match.start()):  # not a growing slice
-            continue
-        spans.append((start, match.end(1)))
-        start = match.end()
-    spans.append((start, len(text)))
-    return [(s, e) for s, e in spans if text[s:e].strip()]
 
 
 def _list_like(sentence: str) -> bool:
@@ -89,7 +73,7 @@ def score_paragraph(topic: Topic, paragraph: Paragraph) -> Match | None:
     excluded = rules.excluded
     text = normalize(paragraph.text)
     total, found, first, last = 0.0, [], None, None
-    original_spans = sentences(paragraph.text)
+    original_spans = sentence_spans(paragraph.text)
     for (start, end) in original_spans:
         sentence = normalize(paragraph.text[start:end])
         if sentence.rstrip("\"') ").endswith("?"):
