@@ -109,6 +109,47 @@ def test_terms_that_must_co_occur_or_must_not():
     assert score("Treasury sanctioned a Russian arms firm over the war.", **rules) == 0.0
 
 
+def test_a_term_joined_to_another_issue_by_and_weighs_half():
+    rules = {"terms": {"Taiwan": 2}}
+    assert score("The two countries remain at odds over economic issues and Taiwan.", **rules) == 1.0
+    assert score("Rows over Taiwan and a spy balloon strained ties.", **rules) == 1.0
+    assert score("Beijing sent 71 planes near Taiwan.", **rules) == 2.0
+
+
+def test_a_word_joined_by_a_hyphen_still_matches():
+    assert score("Trump cut the fentanyl-related tariff.", terms={"fentanyl": 2}) == 2.0
+    assert score("A Russia-Ukraine peace plan.", terms={"Ukraine": 2}) == 2.0
+
+
+def suggested(paragraphs: list[str], **rules) -> list[int]:
+    from briefing.editor.suggest import suggest_paragraphs
+    return [m.paragraph.number for m in suggest_paragraphs(
+        topic(**rules), [Paragraph(n, text, n) for n, text in enumerate(paragraphs, 1)])]
+
+
+TAIWAN_RULES = {"terms": {"Taiwan": 2}, "context": {"Tsai": 1, "drills": 1}, "passing": ["Pelosi"],
+                "threshold": 1, "article": 2}
+
+
+def test_context_words_count_only_near_the_topic_in_an_article_on_it():
+    drills = ["China began drills around Taiwan.", "Tsai had visited the US.", "The drills ended on Monday."]
+    assert suggested(drills, **TAIWAN_RULES) == [1, 2, 3]
+    assert suggested(["Tsai spoke of trade.", "The drills ended on Monday."], **TAIWAN_RULES) == []
+    far = ["China began drills around Taiwan."] + ["Markets rose."] * 3 + ["Tsai spoke of trade."]
+    assert suggested(far, **TAIWAN_RULES) == [1]  # beyond the window: another part of the story
+
+
+def test_a_single_passing_mention_does_not_make_an_article_about_a_topic():
+    climate = ["The climate talks resumed.", "They had stopped after Pelosi's visit to Taiwan in 2022."]
+    assert suggested(climate, **TAIWAN_RULES) == []
+    ai = ["The AI talks opened.", "The two remain at odds over economic issues and Taiwan."]
+    assert suggested(ai, **TAIWAN_RULES) == []
+    summit = ["The leaders met.", "On Taiwan, Xi stressed the need for an eventual resolution."]
+    assert suggested(summit, **TAIWAN_RULES) == [2]
+    # once the article is on the topic, the background mention is suggested too
+    assert suggested(climate + ["China began drills around Taiwan."], **TAIWAN_RULES) == [2, 3]
+
+
 def test_a_question_is_not_suggested():
     assert score("What about Taiwan?", terms={"Taiwan": 2}) == 0.0
 
@@ -131,7 +172,7 @@ def test_suggest_lists_a_paragraph_whose_excerpt_was_removed(seeds):
     result = run_build("suggest", "--seeds", str(seeds), "2023-06-xi-blinken-pledge-stabilize-ties")
     assert result.returncode == 0
     assert re.search(r"seeds/articles/2023-06-xi-blinken-pledge-stabilize-ties\.md:\d+: ¶8 may belong to 'fentanyl' "
-                     r"\(score 2: opiate\): \"Combined with disputes", result.stdout)
+                     r"\(score 1: opiate\): \"Combined with disputes", result.stdout)
 
 
 # --- add-article end to end ----------------------------------------------------------

@@ -78,3 +78,23 @@ def test_the_development_set_has_real_articles_on_every_topic_and_hard_negatives
         assert str(data["url"]).startswith(("http://", "https://")) and data.get("date"), path.name
     scores = evaluate_corpus(corpus, verify(SEEDS, SEEDS.parent).topics)
     assert [s.topic.slug for s in scores] == ["taiwan", "fentanyl", "mil-to-mil", "ukraine"]
+
+
+TARGETS = {"precision": 0.9, "recall": 0.9, "paragraph_recall": 0.8}
+
+
+def test_the_rules_meet_the_targets_on_the_development_set():
+    """The figures the issue asks for, on the fixed development set, with the fixture topics'
+    rules (the same rules as ``seeds/topics.yml`` when this was written)."""
+    scores = evaluate_corpus(load_corpus(DEVSET), verify(SEEDS, SEEDS.parent).topics)
+    for s in scores:
+        figures = {"precision": s.precision, "recall": s.recall, "paragraph_recall": s.paragraph_recall}
+        assert all(figures[k] >= v for k, v in TARGETS.items()), (s.topic.slug, figures, s.misses)
+
+
+def test_the_rules_lose_nothing_on_the_curated_corpus():
+    from briefing.editor.suggest import evaluate
+    figures = {s.topic.slug: (s.precision, s.recall) for s in evaluate(verify(SEEDS, SEEDS.parent))}
+    before = {"taiwan": (1.0, 1.0), "fentanyl": (1.0, 1.0), "mil-to-mil": (13 / 14, 1.0), "ukraine": (1.0, 1.0)}
+    for slug, (precision, recall) in before.items():
+        assert figures[slug][0] >= precision - 1e-9 and figures[slug][1] >= recall, (slug, figures[slug])

@@ -437,7 +437,7 @@ def _positions(data: LineDict, path: str, problems: list[Problem]) -> tuple[Posi
     return tuple(found)
 
 
-RULE_FIELDS = {"terms", "with", "without", "threshold"}
+RULE_FIELDS = {"terms", "context", "with", "without", "passing", "threshold", "article"}
 DEFAULT_THRESHOLD = 2.0
 
 
@@ -488,20 +488,8 @@ def parse_rules(data: Any, path: str, line: int, problems: list[Problem]) -> Rul
             close = difflib.get_close_matches(str(key), sorted(RULE_FIELDS), n=1)
             problems.append(Problem(path, line_of(key), f"unknown rule {key!r}",
                                     f"did you mean {close[0]!r}?" if close else f"known rules: {', '.join(sorted(RULE_FIELDS))}"))
-    terms: dict[str, float] = {}
-    raw_terms = data.get("terms")
-    if isinstance(raw_terms, dict):
-        key_lines = getattr(raw_terms, "key_lines", {})
-        for term, weight in raw_terms.items():
-            term_line = key_lines.get(term, line_of("terms"))
-            phrase = _phrase(term, "a term", path, term_line, problems)
-            number = _number(weight)
-            if number is None:
-                problems.append(Problem(path, term_line, f"the weight of term {term!r} must be a number (got {weight!r})"))
-            elif phrase:
-                terms[phrase] = number
-    elif raw_terms is not None:
-        terms = {p: 1.0 for p in _phrases(raw_terms, "'terms'", path, line_of("terms"), problems)}
+    terms = _weighted(data.get("terms"), "terms", path, line_of("terms"), problems)
+    context = _weighted(data.get("context"), "context", path, line_of("context"), problems)
     companions: dict[str, tuple[str, ...]] = {}
     raw_with = data.get("with")
     if isinstance(raw_with, dict):
@@ -518,16 +506,44 @@ def parse_rules(data: Any, path: str, line: int, problems: list[Problem]) -> Rul
         problems.append(Problem(path, line_of("with"), f"'with' must be a mapping of term: [phrase, …] (got {raw_with!r})",
                                 "for example: with: {Russia*: [war, weapons]}"))
     excluded = _phrases(data["without"], "'without'", path, line_of("without"), problems) if data.get("without") is not None else ()
-    threshold = DEFAULT_THRESHOLD
-    if "threshold" in data:
-        number = _number(data["threshold"])
-        if number is None or number < 0:
-            problems.append(Problem(path, line_of("threshold"),
-                                    f"'threshold' must be a number, 0 or more (got {data['threshold']!r})"))
-        else:
-            threshold = number
+    passing = _phrases(data["passing"], "'passing'", path, line_of("passing"), problems) if data.get("passing") is not None else ()
+    threshold = _score(data, "threshold", path, line_of, problems)
+    article = _score(data, "article", path, line_of, problems)
     return Rules(terms=tuple(terms.items()), companions=tuple(companions.items()), excluded=excluded,
-                 threshold=threshold)
+                 threshold=DEFAULT_THRESHOLD if threshold is None else threshold,
+                 context=tuple(context.items()), passing=passing, article=article)
+
+
+def _weighted(raw: Any, key: str, path: str, line: int, problems: list[Problem]) -> dict[str, float]:
+    """``terms`` or ``context``: a mapping of phrase → weight, or a list of phrases (weight 1)."""
+    if raw is None:
+        return {}
+    if not isinstance(raw, dict):
+        return {p: 1.0 for p in _phrases(raw, f"'{key}'", path, line, problems)}
+    found: dict[str, float] = {}
+    key_lines = getattr(raw, "key_lines", {})
+    what = "a term" if key == "terms" else f"a phrase of '{key}'"
+    for term, weight in raw.items():
+        term_line = key_lines.get(term, line)
+        phrase = _phrase(term, what, path, term_line, problems)
+        number = _number(weight)
+        if number is None:
+            where = f"term {term!r}" if key == "terms" else f"{term!r} in '{key}'"
+            problems.append(Problem(path, term_line, f"the weight of {where} must be a number (got {weight!r})"))
+        elif phrase:
+            found[phrase] = number
+    return found
+
+
+def _score(data: dict, key: str, path: str, line_of: Any, problems: list[Problem]) -> float | None:
+    """``threshold`` or ``article``: a number, 0 or more; None when not given or wrong."""
+    if key not in data:
+        return None
+    number = _number(data[key])
+    if number is None or number < 0:
+        problems.append(Problem(path, line_of(key), f"'{key}' must be a number, 0 or more (got {data[key]!r})"))
+        return None
+    return number
 
 
 def rules_of(data: dict) -> Rules:

@@ -134,6 +134,17 @@ class Rules:
     """``without``: phrases that make a sentence count for nothing."""
     threshold: float = 2.0
     """Score a paragraph needs to be suggested."""
+    context: tuple[tuple[str, float], ...] = ()
+    """Phrase and weight, like ``terms``, counted only in an article already on the topic."""
+    passing: tuple[str, ...] = ()
+    """Phrases that mark a sentence as background (a passing mention): it scores half."""
+    article: float | None = None
+    """Score an article's paragraphs need together (``terms`` only) before any is suggested;
+    None: the paragraph ``threshold``."""
+
+    @property
+    def article_threshold(self) -> float:
+        return self.threshold if self.article is None else self.article
 
 
 @dataclass(frozen=True)

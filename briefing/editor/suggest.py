@@ -4,14 +4,26 @@ Rules are data in ``seeds/topics.yml`` (see README, "Topic rules"):
 
 ``terms``      phrase → weight (or a list of phrases, weight 1). Whole words only, case-insensitive
                unless the phrase is all capitals; a trailing ``*`` matches any ending
-               (``opioid*``). Quotes and dashes are folded as in quote matching.
-``with``       phrase → phrases of which one must be in the same sentence for it to count.
+               (``opioid*``); a word joined by a hyphen counts (``fentanyl-related``). Quotes and
+               dashes are folded as in quote matching.
+``context``    phrase → weight, like ``terms``, but counted only in an article already on the
+               topic, within ``CONTEXT_WINDOW`` paragraphs of one where the ``terms`` match:
+               names, code names and words that mean the topic only there (``Tsai``,
+               ``Joint Sword*``, ``counterpart``).
+``with``       phrase → phrases of which one must be in the same sentence for it to count
+               (for ``terms`` and ``context`` alike).
 ``without``    phrases that make a sentence count for nothing (a different story).
+``passing``    phrases that mark a sentence as background (``Pelosi``: the 2022 visit given as
+               a cause): it scores half.
 ``threshold``  score a paragraph needs to be suggested (default 2).
+``article``    score the article's paragraphs need together, ``terms`` only, before any of them
+               is suggested (default: ``threshold``). A single passing mention does not make an
+               article about a topic.
 
-A sentence scores the weights of the distinct terms it contains; a sentence that enumerates
-items ("a, b, c, and d": a passing mention among unrelated issues) scores half, and a question
-scores nothing.
+A sentence scores the weights of the distinct terms it contains. It scores half when it
+enumerates items ("a, b, c, and d") or has a ``passing`` phrase, and a term scores half when
+each time it is one of two things joined ("economic issues and Taiwan"): both are passing
+mentions among unrelated issues. A question scores nothing.
 """
 
 from __future__ import annotations
@@ -34,16 +46,29 @@ def term_pattern(term: str) -> re.Pattern:
     wildcard = phrase.endswith("*")
     phrase = phrase.rstrip("*")
     body = r"\s+".join(re.escape(word) for word in phrase.split(" "))
-    tail = r"[\w-]*" if wildcard else ""
+    tail = r"\w*" if wildcard else ""
     flags = 0 if phrase.isupper() and len(phrase) > 1 else re.IGNORECASE
-    return re.compile(rf"(?<![\w-]){body}{tail}(?![\w-])", flags)
+    return re.compile(rf"(?<!\w){body}{tail}(?!\w)", flags)
 
 
+_JOINED_BEFORE = re.compile(r"(?:\b(?:and|or)|&)\s+(?:the\s+)?$", re.IGNORECASE)
+_JOINED_AFTER = re.compile(r"^\s+(?:and|or|&)\s", re.IGNORECASE)
 
 
 def _list_like(sentence: str) -> bool:
     """A sentence that enumerates several items ("a, b, c, and d"): mentions in it are passing ones."""
     return sentence.count(",") >= 3 and bool(re.search(r",\s+(?:and|or)\s", sentence))
+
+
+def _weight_in(term: str, weight: float, sentence: str) -> float:
+    """What ``term`` scores in ``sentence``: 0 when absent, half when every time it is one of two
+    things joined by "and" or "or" (a passing mention: "economic issues and Taiwan")."""
+    found = list(term_pattern(term).finditer(sentence))
+    if not found:
+        return 0.0
+    joined = all(_JOINED_BEFORE.search(sentence, 0, m.start()) or _JOINED_AFTER.match(sentence[m.end():])
+                 for m in found)
+    return weight / 2 if joined else weight
 
 
 @dataclass(frozen=True)
@@ -56,6 +81,9 @@ class Match:
     terms: tuple[str, ...]
     span: tuple[int, int]
     """Offsets of the run of matching sentences in the paragraph text."""
+    firm: float = 0.0
+    """What the ``terms`` score outside sentences with a ``passing`` phrase: the paragraph's part
+    of the article's score (``Rules.article``)."""
 
     @property
     def quote(self) -> str:
@@ -63,51 +91,68 @@ class Match:
         return self.paragraph.text[self.span[0]:self.span[1]].strip()
 
 
-def score_paragraph(topic: Topic, paragraph: Paragraph) -> Match | None:
-    """Score a paragraph against a topic's rules; None when nothing matches."""
+def score_paragraph(topic: Topic, paragraph: Paragraph, in_context: bool = False) -> Match | None:
+    """Score a paragraph against a topic's rules; None when nothing matches. ``in_context``: the
+    article is on the topic, so the ``context`` phrases count as well."""
     rules = topic.rules
     terms = dict(rules.terms)
+    if in_context:
+        terms.update((t, w) for t, w in rules.context if t not in terms)
     if not terms:
         return None
     companions = dict(rules.companions)
-    excluded = rules.excluded
-    text = normalize(paragraph.text)
-    total, found, first, last = 0.0, [], None, None
-    original_spans = sentence_spans(paragraph.text)
-    for (start, end) in original_spans:
+    strong = dict(rules.terms)
+    total, firm, found, first, last = 0.0, 0.0, [], None, None
+    for (start, end) in sentence_spans(paragraph.text):
         sentence = normalize(paragraph.text[start:end])
         if sentence.rstrip("\"') ").endswith("?"):
             continue  # a question (often a heading in Q&A pieces) states nothing to quote
-        if any(term_pattern(t).search(sentence) for t in excluded):
+        if any(term_pattern(t).search(sentence) for t in rules.excluded):
             continue
-        here = [t for t in terms if term_pattern(t).search(sentence)
+        weights = {t: _weight_in(t, w, sentence) for t, w in terms.items()}
+        here = [t for t, w in weights.items() if w
                 and (t not in companions or any(term_pattern(c).search(sentence) for c in companions[t]))]
         if not here:
             continue
-        score = sum(terms[t] for t in here) * (0.5 if _list_like(sentence) else 1.0)
-        total += score
+        factor = 0.5 if _list_like(sentence) else 1.0
+        if any(term_pattern(p).search(sentence) for p in rules.passing):
+            total += sum(weights[t] for t in here) * factor / 2  # background: not the article's subject
+        else:
+            total += sum(weights[t] for t in here) * factor
+            firm += sum(weights[t] for t in here if t in strong) * factor
         found.extend(t for t in here if t not in found)
         first = start if first is None else first
         last = end
-    if not found or not text:
+    if not found:
         return None
-    return Match(topic, paragraph, total, tuple(found), (first, last))
+    return Match(topic, paragraph, total, tuple(found), (first, last), firm)
 
 
-def threshold_of(topic: Topic) -> float:
-    """Score a paragraph needs for the topic."""
-    return topic.rules.threshold
+CONTEXT_WINDOW = 2
+"""``context`` phrases count within this many paragraphs of one where the ``terms`` match."""
+
+
+def suggest_paragraphs(topic: Topic, paragraphs: list[Paragraph] | tuple[Paragraph, ...]) -> list[Match]:
+    """The paragraphs of one article that bear on ``topic``, in reading order: none unless the
+    article's ``terms``, background sentences left out, reach the topic's ``article`` score together;
+    then each paragraph that reaches the ``threshold`` with its ``context`` phrases counted too."""
+    rules = topic.rules
+    plain = [score_paragraph(topic, p) for p in paragraphs]
+    if not any(plain) or sum(m.firm for m in plain if m) < rules.article_threshold:
+        return []
+    if rules.context:
+        anchors = [i for i, m in enumerate(plain) if m is not None and m.firm > 0]
+        plain = [score_paragraph(topic, p, in_context=True)
+                 if any(abs(i - a) <= CONTEXT_WINDOW for a in anchors) else m
+                 for i, (p, m) in enumerate(zip(paragraphs, plain))]
+    return [m for m in plain if m is not None and m.score >= rules.threshold]
 
 
 def suggest_for_article(article: Article, topics: tuple[Topic, ...]) -> list[Match]:
-    """Paragraphs of an article that reach a topic's threshold, in reading order."""
-    matches = []
-    for paragraph in article.paragraphs:
-        for topic in topics:
-            match = score_paragraph(topic, paragraph)
-            if match is not None and match.score >= threshold_of(topic):
-                matches.append(match)
-    return matches
+    """Paragraphs of an article that bear on a topic (``suggest_paragraphs``), in reading order."""
+    matches = [m for topic in topics for m in suggest_paragraphs(topic, article.paragraphs)]
+    order = {topic.slug: i for i, topic in enumerate(topics)}
+    return sorted(matches, key=lambda m: (m.paragraph.number, order[m.topic.slug]))
 
 
 def missing_excerpts(briefing: Briefing, article_ids: set[str] | None = None) -> list[tuple[Article, Match]]:
@@ -225,10 +270,11 @@ def evaluate_corpus(corpus: list[Labelled], topics: tuple[Topic, ...]) -> list[C
         found = predicted = actual = p_found = p_actual = 0
         misses: list[str] = []
         for item in corpus:
+            paragraphs = [Paragraph(n, " ".join(text.split()), 0) for n, (text, _) in enumerate(item.paragraphs, 1)]
+            suggested = {m.paragraph.number for m in suggest_paragraphs(topic, paragraphs)}
             hits = []
             for number, (text, labels) in enumerate(item.paragraphs, 1):
-                match = score_paragraph(topic, Paragraph(number, " ".join(text.split()), 0))
-                hit = match is not None and match.score >= threshold_of(topic)
+                hit = number in suggested
                 hits.append((number, text, hit))
                 if topic.slug in labels:
                     p_actual += 1

@@ -151,10 +151,16 @@ def test_hidden_files_in_the_articles_folder_are_not_articles(seeds: Path):
     ("with: {Taiwan: 5}", "'with' of 'Taiwan' must be a list of phrases"),
     ("trems: {Taiwan: 2}", "unknown rule 'trems'"),
     ("terms: 7", "'terms' must be a list of phrases"),
+    ("context: {Tsai: lots}", "the weight of 'Tsai' in 'context' must be a number"),
+    ("passing: 3", "'passing' must be a list of phrases (got 3)"),
+    ("article: -2", "'article' must be a number, 0 or more"),
 ], keep=3))
 def test_topic_rules_of_the_wrong_shape_fail_check_with_their_line(seeds: Path, rules: str, expected: str):
-    edit(seeds, "topics.yml", "      threshold: 1\n", f"      threshold: 1\n      {rules}\n" if not rules.startswith("threshold")
-         else f"      {rules}\n")
+    key = rules.split(":")[0]
+    if key in ("threshold", "article"):  # replace the one the fixture has
+        edit(seeds, "topics.yml", f"      {key}: {'1' if key == 'threshold' else '2'}\n", f"      {rules}\n")
+    else:
+        edit(seeds, "topics.yml", "      threshold: 1\n", f"      threshold: 1\n      {rules}\n")
     assert_check_fails(seeds, expected, "seeds/topics.yml:")
 
 
