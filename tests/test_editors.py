@@ -150,6 +150,22 @@ def test_a_single_passing_mention_does_not_make_an_article_about_a_topic():
     assert suggested(climate + ["China began drills around Taiwan."], **TAIWAN_RULES) == [2, 3]
 
 
+def test_an_article_on_russias_war_that_never_names_china_is_not_about_chinas_support():
+    rules = {"terms": {"Ukraine": 2, "Russia*": 1}, "with": {"Russia*": ["war", "oil"]},
+             "focus": ["China", "Chinese", "Beijing"], "threshold": 1}
+    india = ["Trump raised tariffs on India over Russian oil.", "He wants to end the war in Ukraine."]
+    assert suggested(india, **rules) == []
+    china = ["Chinese firms ship parts for Russia's war.", "The war in Ukraine goes on."]
+    assert suggested(china, **rules) == [1, 2]
+
+
+def test_an_enumeration_needs_a_short_item_between_commas():
+    rules = {"terms": {"Russia*": 2}}
+    assert score("Talks covered trade, Russia, and climate.", **rules) == 1.0
+    assert score("Officials urged China to stop shipping goods to Russia, and some talks work, an official said, "
+                 "adding more.", **rules) == 2.0
+
+
 def test_a_question_is_not_suggested():
     assert score("What about Taiwan?", terms={"Taiwan": 2}) == 0.0
 

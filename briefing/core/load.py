@@ -437,7 +437,7 @@ def _positions(data: LineDict, path: str, problems: list[Problem]) -> tuple[Posi
     return tuple(found)
 
 
-RULE_FIELDS = {"terms", "context", "with", "without", "passing", "threshold", "article"}
+RULE_FIELDS = {"terms", "context", "with", "without", "passing", "focus", "threshold", "article"}
 DEFAULT_THRESHOLD = 2.0
 
 
@@ -507,11 +507,12 @@ def parse_rules(data: Any, path: str, line: int, problems: list[Problem]) -> Rul
                                 "for example: with: {Russia*: [war, weapons]}"))
     excluded = _phrases(data["without"], "'without'", path, line_of("without"), problems) if data.get("without") is not None else ()
     passing = _phrases(data["passing"], "'passing'", path, line_of("passing"), problems) if data.get("passing") is not None else ()
+    focus = _phrases(data["focus"], "'focus'", path, line_of("focus"), problems) if data.get("focus") is not None else ()
     threshold = _score(data, "threshold", path, line_of, problems)
     article = _score(data, "article", path, line_of, problems)
     return Rules(terms=tuple(terms.items()), companions=tuple(companions.items()), excluded=excluded,
                  threshold=DEFAULT_THRESHOLD if threshold is None else threshold,
-                 context=tuple(context.items()), passing=passing, article=article)
+                 context=tuple(context.items()), passing=passing, focus=focus, article=article)
 
 
 def _weighted(raw: Any, key: str, path: str, line: int, problems: list[Problem]) -> dict[str, float]:

@@ -138,6 +138,9 @@ class Rules:
     """Phrase and weight, like ``terms``, counted only in an article already on the topic."""
     passing: tuple[str, ...] = ()
     """Phrases that mark a sentence as background (a passing mention): it scores half."""
+    focus: tuple[str, ...] = ()
+    """Phrases of which a paragraph must name one for its ``terms`` to count towards the
+    article's score (the topic's side of the story: ``China``, ``Beijing``); empty: any."""
     article: float | None = None
     """Score an article's paragraphs need together (``terms`` only) before any is suggested;
     None: the paragraph ``threshold``."""

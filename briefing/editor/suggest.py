@@ -14,16 +14,20 @@ Rules are data in ``seeds/topics.yml`` (see README, "Topic rules"):
                (for ``terms`` and ``context`` alike).
 ``without``    phrases that make a sentence count for nothing (a different story).
 ``passing``    phrases that mark a sentence as background (``Pelosi``: the 2022 visit given as
-               a cause): it scores half.
+               a cause): it scores half, and nothing towards the article's score.
+``focus``      phrases of which a paragraph must name one for its ``terms`` to count towards the
+               article's score (``China``, ``Beijing``): Russia's war or fentanyl with no word of
+               China is another story.
 ``threshold``  score a paragraph needs to be suggested (default 2).
 ``article``    score the article's paragraphs need together, ``terms`` only, before any of them
                is suggested (default: ``threshold``). A single passing mention does not make an
                article about a topic.
 
-A sentence scores the weights of the distinct terms it contains. It scores half when it
-enumerates items ("a, b, c, and d") or has a ``passing`` phrase, and a term scores half when
-each time it is one of two things joined ("economic issues and Taiwan"): both are passing
-mentions among unrelated issues. A question scores nothing.
+A sentence scores the weights of the distinct terms it contains. Its ``terms`` score half when
+it enumerates items ("a, b, c, and d"), the whole sentence scores half when it has a
+``passing`` phrase, and a term scores half when each time it is one of two things joined
+("economic issues and Taiwan"): all are passing mentions among unrelated issues. A question
+scores nothing.
 """
 
 from __future__ import annotations
@@ -55,9 +59,14 @@ _JOINED_BEFORE = re.compile(r"(?:\b(?:and|or)|&)\s+(?:the\s+)?$", re.IGNORECASE)
 _JOINED_AFTER = re.compile(r"^\s+(?:and|or|&)\s", re.IGNORECASE)
 
 
+_ENUMERATION = re.compile(r",\s+[^,;:]{1,60},\s+(?:and|or)\s", re.IGNORECASE)
+
+
 def _list_like(sentence: str) -> bool:
-    """A sentence that enumerates several items ("a, b, c, and d"): mentions in it are passing ones."""
-    return sentence.count(",") >= 3 and bool(re.search(r",\s+(?:and|or)\s", sentence))
+    """A sentence that enumerates items ("a, b, c, and d": a short item between commas, then
+    "and" or "or"): mentions in it are passing ones. A clause after a comma ("…, and some of
+    them work, said X") is not an item."""
+    return bool(_ENUMERATION.search(sentence))
 
 
 def _weight_in(term: str, weight: float, sentence: str) -> float:
@@ -114,17 +123,22 @@ def score_paragraph(topic: Topic, paragraph: Paragraph, in_context: bool = False
                 and (t not in companions or any(term_pattern(c).search(sentence) for c in companions[t]))]
         if not here:
             continue
-        factor = 0.5 if _list_like(sentence) else 1.0
+        # an item of an enumeration is a passing mention of the topic; a context word in one
+        # ("substance control, case cooperation, and …") is the topic's own detail
+        named = sum(weights[t] for t in here if t in strong) * (0.5 if _list_like(sentence) else 1.0)
+        detail = sum(weights[t] for t in here if t not in strong)
         if any(term_pattern(p).search(sentence) for p in rules.passing):
-            total += sum(weights[t] for t in here) * factor / 2  # background: not the article's subject
+            total += (named + detail) / 2  # background: not the article's subject
         else:
-            total += sum(weights[t] for t in here) * factor
-            firm += sum(weights[t] for t in here if t in strong) * factor
+            total += named + detail
+            firm += named
         found.extend(t for t in here if t not in found)
         first = start if first is None else first
         last = end
     if not found:
         return None
+    if rules.focus and not any(term_pattern(f).search(normalize(paragraph.text)) for f in rules.focus):
+        firm = 0.0  # not the topic's side of the story (Russia's war with no word of China)
     return Match(topic, paragraph, total, tuple(found), (first, last), firm)
 
 
