@@ -162,6 +162,8 @@ def test_an_article_on_russias_war_that_never_names_china_is_not_about_chinas_su
 def test_an_enumeration_needs_a_short_item_between_commas():
     rules = {"terms": {"Russia*": 2}}
     assert score("Talks covered trade, Russia, and climate.", **rules) == 1.0
+    assert score("Talks covered trade, Russia's war in Ukraine, the climate, and visas.", **rules) == 1.0
+    assert score("Firms designed the drones, building them in Russia, and shipped them.", **rules) == 2.0
     assert score("Officials urged China to stop shipping goods to Russia, and some talks work, an official said, "
                  "adding more.", **rules) == 2.0
 

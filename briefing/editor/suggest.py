@@ -24,10 +24,11 @@ Rules are data in ``seeds/topics.yml`` (see README, "Topic rules"):
                article about a topic.
 
 A sentence scores the weights of the distinct terms it contains. Its ``terms`` score half when
-it enumerates items ("a, b, c, and d"), the whole sentence scores half when it has a
-``passing`` phrase, and a term scores half when each time it is one of two things joined
-("economic issues and Taiwan"): all are passing mentions among unrelated issues. A question
-scores nothing.
+it enumerates items ("a, b, c, and d"), a term scores half when each time it is one of two
+things joined ("economic issues and Taiwan"), and the whole sentence scores half when it has a
+``passing`` phrase: all are passing mentions among unrelated issues. (``context`` phrases are
+the topic's own detail: an enumeration of them is not a passing mention.) A question scores
+nothing.
 """
 
 from __future__ import annotations
@@ -59,22 +60,27 @@ _JOINED_BEFORE = re.compile(r"(?:\b(?:and|or)|&)\s+(?:the\s+)?$", re.IGNORECASE)
 _JOINED_AFTER = re.compile(r"^\s+(?:and|or|&)\s", re.IGNORECASE)
 
 
-_ENUMERATION = re.compile(r",\s+[^,;:]{1,60},\s+(?:and|or)\s", re.IGNORECASE)
+_ENUMERATION = re.compile(r",\s+(?:[^,;:]{1,60},\s+[^,;:]{1,60}|(?:[^,;:\s]+\s+){0,2}[^,;:\s]+),\s+(?:and|or)\s",
+                          re.IGNORECASE)
 
 
 def _list_like(sentence: str) -> bool:
-    """A sentence that enumerates items ("a, b, c, and d": a short item between commas, then
-    "and" or "or"): mentions in it are passing ones. A clause after a comma ("…, and some of
-    them work, said X") is not an item."""
+    """A sentence that enumerates items: "a, b, c, and d" (two items between commas, then "and"
+    or "or"), or "a, b, and c" with b of at most three words. Mentions in it are passing ones. A
+    clause after a comma ("…, manufacturing them in China, and sending them to Russia") is not
+    an item."""
     return bool(_ENUMERATION.search(sentence))
 
 
-def _weight_in(term: str, weight: float, sentence: str) -> float:
-    """What ``term`` scores in ``sentence``: 0 when absent, half when every time it is one of two
-    things joined by "and" or "or" (a passing mention: "economic issues and Taiwan")."""
+def _weight_in(term: str, weight: float, sentence: str, joined_half: bool = True) -> float:
+    """What ``term`` scores in ``sentence``: 0 when absent, half (with ``joined_half``) when every
+    time it is one of two things joined by "and" or "or" (a passing mention: "economic issues and
+    Taiwan")."""
     found = list(term_pattern(term).finditer(sentence))
     if not found:
         return 0.0
+    if not joined_half:
+        return weight
     joined = all(_JOINED_BEFORE.search(sentence, 0, m.start()) or _JOINED_AFTER.match(sentence[m.end():])
                  for m in found)
     return weight / 2 if joined else weight
@@ -118,7 +124,7 @@ def score_paragraph(topic: Topic, paragraph: Paragraph, in_context: bool = False
             continue  # a question (often a heading in Q&A pieces) states nothing to quote
         if any(term_pattern(t).search(sentence) for t in rules.excluded):
             continue
-        weights = {t: _weight_in(t, w, sentence) for t, w in terms.items()}
+        weights = {t: _weight_in(t, w, sentence, joined_half=t in strong) for t, w in terms.items()}
         here = [t for t, w in weights.items() if w
                 and (t not in companions or any(term_pattern(c).search(sentence) for c in companions[t]))]
         if not here:
