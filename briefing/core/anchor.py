@@ -7,6 +7,7 @@ import difflib
 import itertools
 import re
 
+from .progress import SILENT, Steps
 from .errors import Problem
 from .model import Anchored, AnchoredEvent, Article, Briefing, Excerpt, Paragraph, Seeds
 from .text import normalize, normalize_with_map, shorten
@@ -209,11 +210,11 @@ def locate(index: ArticleIndex, excerpt: Excerpt, problems: list[Problem], src_p
     return None
 
 
-def collect_anchors(seeds: Seeds, problems: list[Problem]) -> Briefing:
+def collect_anchors(seeds: Seeds, problems: list[Problem], steps: Steps = SILENT) -> Briefing:
     """Anchor what can be anchored, appending a problem for each excerpt that cannot."""
     anchored: list[Anchored] = []
     indexes: dict[str, ArticleIndex] = {}
-    for article in seeds.articles:
+    for article in steps.each("anchoring articles", seeds.articles):
         if not article.excerpts:
             continue
         index = indexes[article.id] = ArticleIndex(article)

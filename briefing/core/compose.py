@@ -662,7 +662,7 @@ def choose_leads(topic: Topic, stance: str, stated: list[ExcerptView], by_key: d
     sentences = [v for v in stated if is_full_sentence(v.anchored.text)]
     if not sentences:
         return ()
-    return (max(sentences, key=lambda v: (len(v.anchored.text), -stated.index(v))),)
+    return (max(sentences, key=lambda v: len(v.anchored.text)),)  # max keeps the first of equals: the earliest
 
 
 def compose_topic(topic: Topic, views: list[ExcerptView], topics: dict[str, Topic],

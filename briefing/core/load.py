@@ -13,6 +13,7 @@ from typing import Any
 
 import yaml
 
+from .progress import SILENT, Steps
 from .errors import Problem, SeedsInvalid
 from .model import EXCERPT_STANCES, MAX_LEADS, SIDES, STANCES, TRANSLATIONS, Article, Correction, Position, Event, Excerpt, Paragraph, Person, Rules, Seeds, Support, Topic
 from .values import (check_date_range, check_url, parse_span, control_characters, invisible_characters, language_tag, parse_date,
@@ -244,7 +245,7 @@ def read_seed(path: Path, shown: str, problems: list[Problem]) -> str | None:
     return text
 
 
-def collect_seeds(seeds_dir: Path, problems: list[Problem], root: Path | None = None) -> Seeds:
+def collect_seeds(seeds_dir: Path, problems: list[Problem], root: Path | None = None, steps: Steps = SILENT) -> Seeds:
     """Load what can be loaded, appending a problem for everything else."""
     root = root if root is not None else seeds_dir.parent
     topics = load_topics(seeds_dir / "topics.yml", _shown(seeds_dir / "topics.yml", root), problems)
@@ -258,7 +259,7 @@ def collect_seeds(seeds_dir: Path, problems: list[Problem], root: Path | None = 
     if not articles_dir.is_dir():
         problems.append(Problem(_shown(articles_dir, root), 1, "folder of articles not found",
                                 f"create {_shown(articles_dir, root)}/ and put one .md file per article in it"))
-    for path in sorted(articles_dir.glob("*.md")) if articles_dir.is_dir() else []:
+    for path in steps.each("reading articles", sorted(articles_dir.glob("*.md")) if articles_dir.is_dir() else []):
         if path.name.startswith("."):
             continue  # hidden: an editor's lock or backup file, never an article
         shown = _shown(path, root)

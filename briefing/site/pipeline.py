@@ -10,6 +10,7 @@ from contextlib import contextmanager
 from dataclasses import replace
 from pathlib import Path
 
+from ..core.progress import SILENT, Steps
 from ..core.claims import check_claims
 from ..core.anchor import collect_anchors
 from ..core.compose import compose_site
@@ -53,19 +54,21 @@ def _timed(timings: dict[str, float] | None, stage: str) -> Iterator[None]:
 
 
 def verify(seeds_dir: Path, root: Path | None = None, *, reviewed_only: bool = False,
-           warnings: list[Problem] | None = None, timings: dict[str, float] | None = None) -> Briefing:
+           warnings: list[Problem] | None = None, timings: dict[str, float] | None = None,
+           steps: Steps = SILENT) -> Briefing:
     """Load and anchor the seeds; raise ``SeedsInvalid`` with every problem.
 
     Warnings (unreviewed excerpts, thin topics …) are appended to ``warnings`` when given.
     With ``reviewed_only``, unreviewed excerpts are left out of the result.
-    ``timings``, when given, receives the seconds spent in each stage.
+    ``timings``, when given, receives the seconds spent in each stage; ``steps`` is told of
+    the articles read and anchored (progress on a terminal).
     """
     problems: list[Problem] = []
     with collector_paused():
         with _timed(timings, "load"):
-            seeds = collect_seeds(seeds_dir, problems, root)
+            seeds = collect_seeds(seeds_dir, problems, root, steps)
         with _timed(timings, "anchor"):
-            briefing = collect_anchors(seeds, problems)
+            briefing = collect_anchors(seeds, problems, steps)
             check_claims(briefing, problems)
     if any(p.severity == "error" for p in problems):
         raise SeedsInvalid(problems)
@@ -79,7 +82,7 @@ def verify(seeds_dir: Path, root: Path | None = None, *, reviewed_only: bool = F
 
 def compose(seeds_dir: Path, templates_dir: Path, root: Path | None = None, *, reviewed_only: bool = False,
             site_name: str = "Briefing", base: tuple[Seeds, str] | None = None,
-            timings: dict[str, float] | None = None) -> Composed:
+            timings: dict[str, float] | None = None, steps: Steps = SILENT) -> Composed:
     """Run every stage up to the Markdown of each page; with ``base`` (seeds and their
     name), add the page of what changed since then. ``timings``: seconds per stage.
 
@@ -87,7 +90,7 @@ def compose(seeds_dir: Path, templates_dir: Path, root: Path | None = None, *, r
     while MkDocs builds (``render.render_bodies``, called by the plugin), once their URLs are
     known."""
     with collector_paused():
-        briefing = verify(seeds_dir, root, reviewed_only=reviewed_only, timings=timings)
+        briefing = verify(seeds_dir, root, reviewed_only=reviewed_only, timings=timings, steps=steps)
         with _timed(timings, "compose"):
             site = compose_site(briefing)
             changes = compare_seeds(base[0], briefing, base[1]) if base is not None else None

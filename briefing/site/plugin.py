@@ -31,12 +31,14 @@ from mkdocs.structure.toc import AnchorLink
 
 from ..core.errors import SeedsInvalid, describe_exception, describe_traceback_text, format_problems
 from ..editor.changes import GitError, read_base_seeds, resolve_base
-from . import serving
+from . import building, cache, serving
 from .background import BackgroundFailed, Stream
 from .feeds import render_feeds
 from .output import UnsafeTarget, check_location, check_site_target, mark_site
 from .pages import Composed, body_pages
+from ..core.progress import SILENT
 from .pipeline import compose
+from .progress import Terminal
 from .render import BodyLinkError, render_bodies
 from .settings import BriefingConfig, Overrides, Preview, Settings, make_settings
 
@@ -101,6 +103,10 @@ class BriefingPlugin(BasePlugin[BriefingConfig]):
         self.body_paths: frozenset[str] = frozenset()
         self.timings: dict[str, float] | None = None
         """When a dict (benchmarks): the seconds spent in each stage are added to it."""
+        self.page_builds: building.PageBuilds | None = None
+        """How this build's pages are built (``site/building.py``)."""
+        self.steps: Terminal | None = None
+        """The stages and counts of this build on the terminal, when it shows them."""
 
     # --- configuration ---------------------------------------------------------------------
 
@@ -158,7 +164,35 @@ class BriefingPlugin(BasePlugin[BriefingConfig]):
             log.debug("Composing the pages failed", exc_info=True)
             return self._failed_config(config, "Composing the pages failed", describe_exception(exc, root))
         config.nav = self.composed.nav
+        self._start_cache(root)
         return config
+
+    def _start_cache(self, root: Path) -> None:
+        """Build the pages through the page cache (unless ``--no-cache``), on two cores (not under
+        ``serve``), counted on the terminal (``site/building.py``); MkDocs builds them itself when
+        it is not the version whose page building is wrapped."""
+        self._end_cache(keep=False)
+        if not building.supported():
+            return
+        store = cache.PageCache(self.settings.cache_dir or cache.cache_dir(root)) if self.settings.cache else None
+        self.page_builds = building.PageBuilds(store, settings=self.settings, build_epoch=self.composed.build_epoch,
+                                               steps=self.steps, parallel=not self.serving and (os.cpu_count() or 1) > 1)
+        building.activate(self.page_builds)
+
+    def _end_cache(self, keep: bool) -> None:
+        """Stop building through ``page_builds``; with ``keep``, store what this build made."""
+        builds, self.page_builds = self.page_builds, None
+        building.activate(None)
+        if builds is None:
+            return
+        builds.abort()
+        if builds.store is not None:
+            if keep:
+                builds.store.commit()
+                if self.serving or builds.hits:
+                    log.info(f"Briefing: {builds.hits} page{'s' * (builds.hits != 1)} from the cache, "
+                             f"{builds.built} built")
+            builds.store.close()
 
     def _configured_preview(self, root: Path) -> Preview | None:
         """A preview configured in mkdocs.yml (``build.py preview`` resolves its own)."""
@@ -177,9 +211,10 @@ class BriefingPlugin(BasePlugin[BriefingConfig]):
         if settings.preview is not None:
             preview = settings.preview
             base = (read_base_seeds(preview.repository, settings.seeds_dir, preview.base_commit), preview.base_name)
+        self.steps = Terminal() if settings.progress else None
         return compose(settings.seeds_dir, settings.templates_dir, root=settings.shown_root,
                        reviewed_only=settings.reviewed_only, site_name=settings.site_name, base=base,
-                       timings=self.timings)
+                       timings=self.timings, steps=self.steps or SILENT)
 
     def on_env(self, env: Any, *, config: MkDocsConfig, files: Files) -> Any:
         """Give the theme's templates the build's settings, as ``briefing``."""
@@ -294,12 +329,20 @@ class BriefingPlugin(BasePlugin[BriefingConfig]):
 
     # --- the end of a build ----------------------------------------------------------------
 
+    @event_priority(-100)  # after every other plugin: the page as it is written
+    def on_post_page(self, output: str, *, page: Any, config: MkDocsConfig) -> str:
+        """Hand the page MkDocs is about to write to the page cache, if this build has one."""
+        if self.page_builds is not None:
+            self.page_builds.output = output
+        return output
+
     @event_priority(-100)  # after the search plugin has written its index
     def on_post_build(self, *, config: MkDocsConfig) -> None:
         """Mark a site built as Briefing's own (``output.SITE_MARKER``). Under ``serve``: put the
         changed files of the new build into the served folder, or, if the build failed, serve the
         page listing the problems in place of the site."""
         self._stop_bodies()
+        self._end_cache(keep=self.failure is None)
         if not self.serving:
             mark_site(Path(config.site_dir))
             return
@@ -318,8 +361,9 @@ class BriefingPlugin(BasePlugin[BriefingConfig]):
                  f"{others} other file{'s' * (others != 1)}")
 
     def on_build_error(self, *, error: Exception) -> None:
-        """Stop rendering bodies for a build that failed."""
+        """Stop rendering bodies for a build that failed; keep nothing of it in the cache."""
         self._stop_bodies()
+        self._end_cache(keep=False)
 
     def _stop_bodies(self) -> None:
         if self.bodies is not None:
@@ -387,6 +431,7 @@ class BriefingPlugin(BasePlugin[BriefingConfig]):
               file=sys.stderr, flush=True)
 
     def _failed_config(self, config: MkDocsConfig, headline: str, problems: str) -> MkDocsConfig:
+        self._end_cache(keep=False)
         self._fail(headline, problems)
         self.composed = None
         self.search_splits = {}

@@ -38,6 +38,8 @@ class BriefingConfig(base.Config):
     """Leave unreviewed excerpts out."""
     offline = c.Type(bool, default=False)
     """Build for reading from ``file://`` (Material's offline plugin, local polyfill)."""
+    cache = c.Type(bool, default=True)
+    """Keep built pages in ``.cache/briefing/`` and build only the pages that changed (``site/cache.py``)."""
     preview = c.SubConfig(PreviewConfig)
 
     def validate(self) -> tuple[list, list]:
@@ -71,6 +73,11 @@ class Overrides:
     reviewed_only: bool | None = None
     offline: bool | None = None
     preview: Preview | None = None
+    cache: bool | None = None
+    cache_dir: Path | None = None
+    """Where the page cache is (default: ``.cache/briefing/`` in the project)."""
+    progress: bool | None = None
+    """Show the stages of a long build on the terminal (``build.py`` when stderr is one)."""
 
 
 @dataclass(frozen=True)
@@ -91,6 +98,12 @@ class Settings:
     preview: Preview | None = None
     serving: bool = False
     """Under ``mkdocs serve``/``build.py serve``."""
+    cache: bool = True
+    """Use the page cache (``site/cache.py``)."""
+    cache_dir: Path | None = None
+    """Where it is; None: ``.cache/briefing/`` in the project."""
+    progress: bool = False
+    """Show the stages and counts of a long build (``site/progress.py``)."""
 
     @property
     def polyfills(self) -> tuple[str, ...]:
@@ -114,4 +127,6 @@ def make_settings(root: Path, options: BriefingConfig, overrides: Overrides | No
         site_name=str(site_name), site_url=site_url or "",
         reviewed_only=options.reviewed_only if overrides.reviewed_only is None else overrides.reviewed_only,
         offline=options.offline if overrides.offline is None else overrides.offline,
-        preview=overrides.preview or preview, serving=serving)
+        preview=overrides.preview or preview, serving=serving,
+        cache=options.cache if overrides.cache is None else overrides.cache, cache_dir=overrides.cache_dir,
+        progress=bool(overrides.progress))
