@@ -11,6 +11,7 @@ The plugin keeps its data on its instance, which MkDocs keeps across the rebuild
 from __future__ import annotations
 
 import atexit
+import gc
 import html
 import logging
 import os
@@ -24,7 +25,7 @@ from typing import Any
 from markupsafe import Markup, escape
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import Abort
-from mkdocs.plugins import BasePlugin, event_priority
+from mkdocs.plugins import BasePlugin, CombinedEvent, event_priority
 from mkdocs.structure.files import File, Files
 from mkdocs.structure.toc import AnchorLink
 
@@ -39,7 +40,7 @@ from .pages import Composed, body_pages
 from ..core.progress import SILENT
 from .pipeline import compose
 from .progress import Terminal
-from .render import BodyLinkError, render_bodies
+from .render import BodyLinkError, render_bodies, searched_part, unmarked
 from .settings import BriefingConfig, Overrides, Preview, Settings, make_settings
 
 BACKGROUND_MIN_PAGES = 200
@@ -101,6 +102,10 @@ class BriefingPlugin(BasePlugin[BriefingConfig]):
         self.site_built = False
         self.bodies: Stream | None = None
         self.body_paths: frozenset[str] = frozenset()
+        self.searched: dict[str, str] = {}
+        """By page: what search parses of it, when not the whole page (``SEARCH_SKIP``)."""
+        self.whole: dict[str, str] = {}
+        """By page: its whole content while search parses the rest."""
         self.timings: dict[str, float] | None = None
         """When a dict (benchmarks): the seconds spent in each stage are added to it."""
         self.page_builds: building.PageBuilds | None = None
@@ -217,8 +222,12 @@ class BriefingPlugin(BasePlugin[BriefingConfig]):
                        timings=self.timings, steps=self.steps or SILENT)
 
     def on_env(self, env: Any, *, config: MkDocsConfig, files: Files) -> Any:
-        """Give the theme's templates the build's settings, as ``briefing``."""
+        """Give the theme's templates the build's settings, as ``briefing``. Every page has been
+        read by now: what that made lives to the end of the build, so it is moved out of the
+        cyclic collector's sight (``gc.freeze``), as the stages' data is (``pipeline``); the
+        collections while pages are built then scan only what building them makes."""
         env.globals["briefing"] = self.settings
+        gc.freeze()
         return env
 
     # --- files and pages -------------------------------------------------------------------
@@ -247,9 +256,11 @@ class BriefingPlugin(BasePlugin[BriefingConfig]):
             files.append(feed)
             urls[path] = feed.url  # bodies link to the feeds too
         self._stop_bodies()
+        self.searched, self.whole = {}, {}
         order = [f.src_uri for f in files.documentation_pages() if f.src_uri in pages]
         templates_dir = self.settings.templates_dir
-        self.bodies = Stream(lambda: _finished_bodies(pages, order, urls, templates_dir),
+        split = frozenset(self.search_splits)
+        self.bodies = Stream(lambda: _finished_bodies(pages, order, urls, templates_dir, split),
                              fork=len(order) >= BACKGROUND_MIN_PAGES and not self.serving)
         self.body_paths = frozenset(order)
         return files
@@ -265,10 +276,25 @@ class BriefingPlugin(BasePlugin[BriefingConfig]):
             page.update_date = self._build_datetime().strftime("%Y-%m-%d")
         return page
 
+    @event_priority(100)  # before the search plugin indexes the page
+    def _before_search(self, context: Any, *, page: Any, config: MkDocsConfig, nav: Any) -> Any:
+        """Search parses an article page without the text it gets from the page's data
+        (``render.SEARCH_SKIP``); the page itself is rendered whole (``_after_search``)."""
+        searched = self.searched.pop(page.file.src_uri, None)
+        if searched is not None:
+            self.whole[page.file.src_uri] = page.content
+            page.content = searched
+        return context
+
     @event_priority(-50)  # after the search plugin has indexed the page
-    def on_page_context(self, context: Any, *, page: Any, config: MkDocsConfig, nav: Any) -> Any:
+    def _after_search(self, context: Any, *, page: Any, config: MkDocsConfig, nav: Any) -> Any:
+        whole = self.whole.pop(page.file.src_uri, None)
+        if whole is not None:
+            page.content = whole
         self._index_finely(page, config)
         return self._dated(context)
+
+    on_page_context = CombinedEvent(_before_search, _after_search)
 
     def _index_finely(self, page: Any, config: MkDocsConfig) -> None:
         """Search finds an article's text paragraph by paragraph, and a topic's evidence excerpt
@@ -321,10 +347,12 @@ class BriefingPlugin(BasePlugin[BriefingConfig]):
             return html
         if finished is None:  # each body is handed out once: this page was converted twice
             raise Abort(f"{page.file.src_uri}: no HTML body left for this page (converted twice in one build?)")
-        body, ids, headings = finished
+        body, ids, headings, searched = finished
         if page.present_anchor_ids is not None:
             page.present_anchor_ids.update(ids)
         _add_to_toc(page.toc, headings)
+        if searched is not None:
+            self.searched[page.file.src_uri] = html + searched
         return html + body
 
     # --- the end of a build ----------------------------------------------------------------
@@ -487,15 +515,18 @@ def _escape_config_values(config: MkDocsConfig) -> None:
             config[name] = escape(value)
 
 
-def _finished_bodies(pages: dict[str, Any], order: list[str], urls: dict[str, str], templates_dir: Path):
-    """(path, (HTML with its links made URLs, its ids, its h2/h3 headings)) of each body; the
-    ids and headings are the page's data. Runs in the background process when there is one:
-    plain data only goes back."""
+def _finished_bodies(pages: dict[str, Any], order: list[str], urls: dict[str, str], templates_dir: Path,
+                     split: frozenset[str] = frozenset()):
+    """(path, (HTML with its links made URLs, its ids, its h2/h3 headings, what search parses))
+    of each body; the ids and headings are the page's data. For the pages in ``split``, search
+    parses the body without what ``render.SEARCH_SKIP`` marks (None: the body itself). Runs in the
+    background process when there is one: plain data only goes back."""
     try:
-        for path, body in render_bodies(pages, templates_dir, order, urls):
+        for path, marked in render_bodies(pages, templates_dir, order, urls, marked=True):
             page = pages[path]
+            body, searched = unmarked(marked), searched_part(marked) if path in split else None
             yield path, (body, list(page.anchor_ids), [(level, anchor, str(escape(title)))
-                                                       for level, anchor, title in page.headings])
+                                                       for level, anchor, title in page.headings], searched)
     except BodyLinkError as exc:
         raise Abort(str(exc)) from None
 

@@ -218,10 +218,27 @@ def make_html_environment(templates_dir: Path, links: Links) -> jinja2.Environme
     return env
 
 
+SEARCH_SKIP = re.compile(r"<!--bx:search-skip-->\n.*?<!--/bx:search-skip-->\n", re.S)
+"""What a body template marks as indexed from the page's data (``plugin.search_splits``): an
+article's paragraphs. Material's search parses the page without it, which gives the same index."""
+_MARKS = ("<!--bx:search-skip-->\n", "<!--/bx:search-skip-->\n")
+
+
+def unmarked(body: str) -> str:
+    """A body as it is published: without the marks of ``SEARCH_SKIP``."""
+    return body.replace(_MARKS[0], "").replace(_MARKS[1], "") if _MARKS[0] in body else body
+
+
+def searched_part(body: str) -> str | None:
+    """What search parses of a marked body: all but what ``SEARCH_SKIP`` marks (None: unmarked)."""
+    return SEARCH_SKIP.sub("", body) if _MARKS[0] in body else None
+
+
 def render_bodies(pages: dict[str, Any], templates_dir: Path, order: Iterable[str] | None = None,
-                  urls: dict[str, str] | None = None) -> Iterator[tuple[str, str]]:
+                  urls: dict[str, str] | None = None, marked: bool = False) -> Iterator[tuple[str, str]]:
     """(path, HTML body) of each page of ``pages`` (from ``body_pages``), in ``order`` if given,
-    its links made relative to it (final URLs with ``urls``, else ``.md`` paths; see ``Links``).
+    its links made relative to it (final URLs with ``urls``, else ``.md`` paths; see ``Links``);
+    with ``marked``, the marks of ``SEARCH_SKIP`` left in.
 
     A generator: bodies are rendered one at a time, as the reader asks for them (see
     ``background.Stream``), so they never need to be held all at once.
@@ -232,7 +249,8 @@ def render_bodies(pages: dict[str, Any], templates_dir: Path, order: Iterable[st
     for path in pages if order is None else order:
         page = pages[path]
         links.at(path)
-        yield path, compiled[type(page)].render(page=page)
+        body = compiled[type(page)].render(page=page)
+        yield path, body if marked else unmarked(body)
 
 
 def render_site(site: Site, templates_dir: Path, site_name: str = "Briefing",
