@@ -60,7 +60,7 @@ def test_poll_takes_in_what_is_ready_without_waiting():
     stream = Stream(slow, fork=True)
     for _ in range(200):
         stream.poll()
-        if "first" in stream._ready:
+        if stream.has("first"):
             break
         time.sleep(0.01)
     assert stream.get("first") == 1

@@ -63,6 +63,11 @@ class PageBuilds:
     build_epoch: int
     steps: Any = None
     parallel: bool = False
+    attach: Any = None
+    """Puts a page's HTML body in its content (``BriefingPlugin.attach_body``), just before it is built."""
+    bodies: Any = None
+    """The pages with an HTML body (a function: known after this object is made): their content is
+    let go once they are written."""
     hits: int = 0
     built: int = 0
     output: str | None = field(default=None, repr=False)
@@ -75,6 +80,7 @@ class PageBuilds:
     _pages: dict[int, int] = field(default_factory=dict, repr=False)
     _page_entries: dict[int, list] = field(default_factory=dict, repr=False)
     _count: int = 0
+    _bodies: frozenset = frozenset()
     _child: int | None = None
     _results: Any = field(default=None, repr=False)
     _spool: Any = field(default=None, repr=False)
@@ -88,10 +94,20 @@ class PageBuilds:
         index = self._pages[id(page)]
         self._count += 1
         if self._child is None or index % 2 == 0:
-            self._page_entries[index] = self._build_one(page, config, doc_files, nav, env, excluded)
+            self._page_entries[index] = self._build(page, config, doc_files, nav, env, excluded)
         self._show()
         if self._count == len(self._pages):
             self._finish()
+
+    def _build(self, page: Any, config: Any, doc_files: Any, nav: Any, env: Any, excluded: bool) -> list:
+        """Build a page with its HTML body, which is let go afterwards; its search entries."""
+        if self.attach is not None:
+            self.attach(page)
+        try:
+            return self._build_one(page, config, doc_files, nav, env, excluded)
+        finally:
+            if page.file.src_uri in self._bodies:
+                page.content = None  # written: the body is not needed again
 
     def _build_one(self, page: Any, config: Any, doc_files: Any, nav: Any, env: Any, excluded: bool) -> list:
         """Build a page, or write it from the cache; its search entries."""
@@ -122,6 +138,7 @@ class PageBuilds:
 
     def _start(self, config: Any, doc_files: Any, nav: Any, env: Any) -> None:
         self._pages = {id(f.page): i for i, f in enumerate(doc_files)}
+        self._bodies = self.bodies() if self.bodies is not None else frozenset()
         search = config.plugins.get("material/search") or config.plugins.get("search")
         index = getattr(search, "search_index", None) if getattr(search, "config", {}).get("enabled", True) else None
         self._entries = index.entries if index is not None else None
@@ -155,7 +172,7 @@ class PageBuilds:
             found: dict[int, list] = {}
             for i, file in enumerate(doc_files):
                 if i % 2 == 1:
-                    found[i] = self._build_one(file.page, config, doc_files, nav, env, file.inclusion.is_excluded())
+                    found[i] = self._build(file.page, config, doc_files, nav, env, file.inclusion.is_excluded())
                     self._done.value += 1
             if spool is not None:
                 spool.file.flush()

@@ -102,6 +102,8 @@ class BriefingPlugin(BasePlugin[BriefingConfig]):
         self.site_built = False
         self.bodies: Stream | None = None
         self.body_paths: frozenset[str] = frozenset()
+        self.body_data: dict[str, Any] = {}
+        """By page: the page data its HTML body is rendered from (ids, headings)."""
         self.searched: dict[str, str] = {}
         """By page: what search parses of it, when not the whole page (``SEARCH_SKIP``)."""
         self.whole: dict[str, str] = {}
@@ -181,7 +183,8 @@ class BriefingPlugin(BasePlugin[BriefingConfig]):
             return
         store = cache.PageCache(self.settings.cache_dir or cache.cache_dir(root)) if self.settings.cache else None
         self.page_builds = building.PageBuilds(store, settings=self.settings, build_epoch=self.composed.build_epoch,
-                                               steps=self.steps, parallel=not self.serving and (os.cpu_count() or 1) > 1)
+                                               steps=self.steps, parallel=not self.serving and (os.cpu_count() or 1) > 1,
+                                               attach=self.attach_body, bodies=self.body_paths_of)
         building.activate(self.page_builds)
 
     def _end_cache(self, keep: bool) -> None:
@@ -263,6 +266,7 @@ class BriefingPlugin(BasePlugin[BriefingConfig]):
         self.bodies = Stream(lambda: _finished_bodies(pages, order, urls, templates_dir, split),
                              fork=len(order) >= BACKGROUND_MIN_PAGES and not self.serving)
         self.body_paths = frozenset(order)
+        self.body_data = pages
         return files
 
     # --- the build's fixed date ---------------------------------------------------------------
@@ -330,13 +334,35 @@ class BriefingPlugin(BasePlugin[BriefingConfig]):
         return datetime.fromtimestamp(self.composed.build_epoch, timezone.utc)
 
     def on_page_content(self, html: str, *, page: Any, config: MkDocsConfig, files: Files) -> str:
-        """Append the page's HTML body, if it has one, with its ids and headings made known to MkDocs."""
+        """Make the ids and headings of the page's HTML body known to MkDocs (from the page's
+        data); append the body itself, unless the page builder does, when it builds the page
+        (``attach_body``): then no page holds its body longer than it takes to build it."""
         if self.bodies is None or page.file.src_uri not in self.body_paths:
             return html
+        data = self.body_data[page.file.src_uri]
+        if page.present_anchor_ids is not None:
+            page.present_anchor_ids.update(data.anchor_ids)
+        _add_to_toc(page.toc, [(level, anchor, str(escape(title))) for level, anchor, title in data.headings])
+        if self.page_builds is not None:
+            return html
+        self.attach_body(page, html)
+        return page.content
+
+    def body_paths_of(self) -> frozenset[str]:
+        """The pages with an HTML body (known once MkDocs has its files)."""
+        return self.body_paths
+
+    def attach_body(self, page: Any, html: str | None = None) -> None:
+        """Put the page's HTML body after its content (``html``, else ``page.content``)."""
+        path = page.file.src_uri
+        html = page.content if html is None else html
+        page.content = html
+        if self.bodies is None or path not in self.body_paths:
+            return
         finished = None
         if self.failure is None:
             try:
-                finished = self.bodies.get(page.file.src_uri)
+                finished = self.bodies.get(path)
             except BackgroundFailed as exc:  # `template:line: Kind: message`, as in the templates' own errors
                 problem = describe_traceback_text(exc.kind, str(exc), exc.details)
                 if not self.serving:
@@ -344,16 +370,13 @@ class BriefingPlugin(BasePlugin[BriefingConfig]):
                 self._fail("Rendering the pages failed", problem)
         if self.failure is not None:  # under serve: this build's pages are dropped; no anchor to check
             page.present_anchor_ids = None
-            return html
+            return
         if finished is None:  # each body is handed out once: this page was converted twice
-            raise Abort(f"{page.file.src_uri}: no HTML body left for this page (converted twice in one build?)")
-        body, ids, headings, searched = finished
-        if page.present_anchor_ids is not None:
-            page.present_anchor_ids.update(ids)
-        _add_to_toc(page.toc, headings)
+            raise Abort(f"{path}: no HTML body left for this page (built twice in one build?)")
+        body, searched = finished
         if searched is not None:
-            self.searched[page.file.src_uri] = html + searched
-        return html + body
+            self.searched[path] = html + searched
+        page.content = html + body
 
     # --- the end of a build ----------------------------------------------------------------
 
@@ -517,16 +540,13 @@ def _escape_config_values(config: MkDocsConfig) -> None:
 
 def _finished_bodies(pages: dict[str, Any], order: list[str], urls: dict[str, str], templates_dir: Path,
                      split: frozenset[str] = frozenset()):
-    """(path, (HTML with its links made URLs, its ids, its h2/h3 headings, what search parses))
-    of each body; the ids and headings are the page's data. For the pages in ``split``, search
-    parses the body without what ``render.SEARCH_SKIP`` marks (None: the body itself). Runs in the
-    background process when there is one: plain data only goes back."""
+    """(path, (HTML with its links made URLs, what search parses)) of each body. For the pages in
+    ``split``, search parses the body without what ``render.SEARCH_SKIP`` marks (None: the body
+    itself). Runs in the background process when there is one: plain data only goes back."""
     try:
         for path, marked in render_bodies(pages, templates_dir, order, urls, marked=True):
             page = pages[path]
-            body, searched = unmarked(marked), searched_part(marked) if path in split else None
-            yield path, (body, list(page.anchor_ids), [(level, anchor, str(escape(title)))
-                                                       for level, anchor, title in page.headings], searched)
+            yield path, (unmarked(marked), searched_part(marked) if path in split else None)
     except BodyLinkError as exc:
         raise Abort(str(exc)) from None
 
