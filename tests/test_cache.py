@@ -107,6 +107,14 @@ def test_two_processes_build_the_same_site_as_one(project, tmp_path, monkeypatch
     assert cold.built == warm.hits > 30 and warm.built == 0  # the second process's pages were stored too
 
 
+def test_one_markdown_converter_for_all_pages_gives_the_same_site(project, tmp_path, monkeypatch):
+    seeds, templates = project
+    build(seeds, templates, tmp_path / "pooled", None)
+    monkeypatch.setattr(building._PooledMarkdown, "Markdown", lambda self, **options: self.module.Markdown(**options))
+    build(seeds, templates, tmp_path / "one-per-page", None)
+    assert same_tree(tmp_path / "pooled", tmp_path / "one-per-page") == []
+
+
 @pytest.mark.slow
 def test_a_failure_in_either_process_fails_the_build_and_leaves_the_site(project, tmp_path, two_processes):
     seeds, templates = project

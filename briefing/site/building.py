@@ -14,6 +14,9 @@ every page itself). The wrapper hands each page to the active ``PageBuilds``, wh
   it logged, which count in the build's own (``--strict``). The site is byte-identical to one
   built page after page;
 - counts the pages on the terminal (``site/progress.py``).
+
+While a build is active, MkDocs' reading of the pages also converts their Markdown with one
+converter, reset between pages (``_PooledMarkdown``), rather than making one per page.
 """
 
 from __future__ import annotations
@@ -28,8 +31,10 @@ import traceback
 from dataclasses import dataclass, field
 from typing import Any
 
+import markdown
 import mkdocs
 from mkdocs import utils as mkdocs_utils
+from mkdocs.structure import pages as mkdocs_pages
 from mkdocs.commands import build as mkdocs_build
 from mkdocs.exceptions import Abort
 
@@ -68,6 +73,8 @@ class PageBuilds:
     bodies: Any = None
     """The pages with an HTML body (a function: known after this object is made): their content is
     let go once they are written."""
+    pooled: bool = True
+    """Convert the pages' Markdown with one converter, reset between pages (``_PooledMarkdown``)."""
     hits: int = 0
     built: int = 0
     output: str | None = field(default=None, repr=False)
@@ -252,14 +259,44 @@ def _build_page(page: Any, config: Any, doc_files: Any, nav: Any, env: Any, dirt
     return builds.build_page(page, config, doc_files, nav, env, excluded)
 
 
+class _PooledMarkdown:
+    """Stands for the ``markdown`` module in ``mkdocs.structure.pages`` during a build:
+    ``Markdown(...)``, which MkDocs calls for every page, gives one instance per configuration,
+    reset (``Markdown.reset``: the extensions' state, the stash, the references), instead of a new
+    one, whose making costs more than converting the few lines of most pages. MkDocs registers its
+    own processors for each page under fixed names, which replaces the previous page's."""
+
+    def __init__(self, module: Any) -> None:
+        self.module = module
+        self.pool: dict[tuple[int, int], Any] = {}
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.module, name)
+
+    def Markdown(self, *, extensions: Any = (), extension_configs: Any = None) -> Any:  # noqa: N802 — as markdown's
+        key = (id(extensions), id(extension_configs))
+        md = self.pool.get(key)
+        if md is None:
+            md = self.pool[key] = self.module.Markdown(extensions=extensions, extension_configs=extension_configs)
+            self.pool[("keep", key)] = (extensions, extension_configs)  # the ids stay theirs while pooled
+        else:
+            md.reset()
+        return md
+
+
 def supported() -> bool:
     """Whether this MkDocs is the one whose page building is wrapped."""
     return mkdocs.__version__ == SUPPORTED_MKDOCS
 
 
 def activate(builds: PageBuilds | None) -> None:
-    """Make ``builds`` the build the wrapper serves (None: MkDocs builds every page itself)."""
+    """Make ``builds`` the build the wrapper serves, with one Markdown converter for the build's
+    pages (None: MkDocs builds every page itself, as it does)."""
     global _active
     if supported() and mkdocs_build._build_page is not _build_page:
         mkdocs_build._build_page = _build_page
     _active = builds
+    if builds is not None and builds.pooled and supported():
+        mkdocs_pages.markdown = _PooledMarkdown(markdown)
+    else:
+        mkdocs_pages.markdown = markdown
