@@ -115,6 +115,16 @@ def test_one_markdown_converter_for_all_pages_gives_the_same_site(project, tmp_p
     assert same_tree(tmp_path / "pooled", tmp_path / "one-per-page") == []
 
 
+def test_one_navigation_per_folder_gives_the_same_site_as_one_per_page(project, tmp_path, monkeypatch):
+    from briefing.site.plugin import BriefingPlugin
+
+    seeds, templates = project
+    build(seeds, templates, tmp_path / "memo", None)
+    monkeypatch.setattr(BriefingPlugin, "_nav_key", lambda self, page: None)
+    build(seeds, templates, tmp_path / "per-page", None)
+    assert same_tree(tmp_path / "memo", tmp_path / "per-page") == []
+
+
 @pytest.mark.slow
 def test_a_failure_in_either_process_fails_the_build_and_leaves_the_site(project, tmp_path, two_processes):
     seeds, templates = project

@@ -15,6 +15,7 @@ import gc
 import html
 import logging
 import os
+import posixpath
 import shutil
 import sys
 import tempfile
@@ -104,6 +105,8 @@ class BriefingPlugin(BasePlugin[BriefingConfig]):
         self.body_paths: frozenset[str] = frozenset()
         self.body_data: dict[str, Any] = {}
         """By page: the page data its HTML body is rendered from (ids, headings)."""
+        self.nav_pages: set[int] = set()
+        """Ids of the pages in the navigation (``on_nav``)."""
         self.searched: dict[str, str] = {}
         """By page: what search parses of it, when not the whole page (``SEARCH_SKIP``)."""
         self.whole: dict[str, str] = {}
@@ -230,8 +233,14 @@ class BriefingPlugin(BasePlugin[BriefingConfig]):
         cyclic collector's sight (``gc.freeze``), as the stages' data is (``pipeline``); the
         collections while pages are built then scan only what building them makes."""
         env.globals["briefing"] = self.settings
+        env.globals["briefing_nav_memo"] = {}  # the theme's main.html: one navigation per depth, per build
         gc.freeze()
         return env
+
+    def on_nav(self, nav: Any, *, config: MkDocsConfig, files: Files) -> Any:
+        """Note the pages in the navigation: every other page has the same one at its depth."""
+        self.nav_pages = {id(p) for p in nav.pages}
+        return nav
 
     # --- files and pages -------------------------------------------------------------------
 
@@ -284,11 +293,17 @@ class BriefingPlugin(BasePlugin[BriefingConfig]):
     def _before_search(self, context: Any, *, page: Any, config: MkDocsConfig, nav: Any) -> Any:
         """Search parses an article page without the text it gets from the page's data
         (``render.SEARCH_SKIP``); the page itself is rendered whole (``_after_search``)."""
+        context["briefing_nav_key"] = self._nav_key(page)
         searched = self.searched.pop(page.file.src_uri, None)
         if searched is not None:
             self.whole[page.file.src_uri] = page.content
             page.content = searched
         return context
+
+    def _nav_key(self, page: Any) -> str | None:
+        """What the page's navigation is the same for (the theme renders it once per key): its
+        folder, for a page not in the navigation (links are relative, no item is active)."""
+        return None if id(page) in self.nav_pages else "in " + posixpath.dirname(page.url.rstrip("/"))
 
     @event_priority(-50)  # after the search plugin has indexed the page
     def _after_search(self, context: Any, *, page: Any, config: MkDocsConfig, nav: Any) -> Any:
