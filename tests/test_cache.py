@@ -97,6 +97,7 @@ def two_processes(monkeypatch):
     monkeypatch.setattr(building, "PARALLEL_MIN_PAGES", 2)
 
 
+@pytest.mark.slow  # builds twice or three times; the fast tier keeps one rebuild
 def test_two_processes_build_the_same_site_as_one(project, tmp_path, monkeypatch):
     seeds, templates = project
     build(seeds, templates, tmp_path / "one", None)
@@ -107,6 +108,7 @@ def test_two_processes_build_the_same_site_as_one(project, tmp_path, monkeypatch
     assert cold.built == warm.hits > 30 and warm.built == 0  # the second process's pages were stored too
 
 
+@pytest.mark.slow  # builds twice or three times; the fast tier keeps one rebuild
 def test_one_markdown_converter_for_all_pages_gives_the_same_site(project, tmp_path, monkeypatch):
     seeds, templates = project
     build(seeds, templates, tmp_path / "pooled", None)
@@ -115,6 +117,7 @@ def test_one_markdown_converter_for_all_pages_gives_the_same_site(project, tmp_p
     assert same_tree(tmp_path / "pooled", tmp_path / "one-per-page") == []
 
 
+@pytest.mark.slow  # builds twice or three times; the fast tier keeps one rebuild
 def test_one_navigation_per_folder_gives_the_same_site_as_one_per_page(project, tmp_path, monkeypatch):
     from briefing.site.plugin import BriefingPlugin
 
