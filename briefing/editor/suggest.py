@@ -188,6 +188,11 @@ def missing_excerpts(briefing: Briefing, article_ids: set[str] | None = None) ->
     return result
 
 
+def share(part: int, whole: int) -> float:
+    """A precision or recall: 1.0 when there is nothing to find (or nothing was said)."""
+    return part / whole if whole else 1.0
+
+
 @dataclass(frozen=True)
 class Score:
     """Precision and recall of a topic's rules at paragraph level."""
@@ -199,11 +204,11 @@ class Score:
 
     @property
     def precision(self) -> float:
-        return self.true_positives / self.predicted if self.predicted else 1.0
+        return share(self.true_positives, self.predicted)
 
     @property
     def recall(self) -> float:
-        return self.true_positives / self.actual if self.actual else 1.0
+        return share(self.true_positives, self.actual)
 
 
 def evaluate(briefing: Briefing) -> list[Score]:
@@ -272,15 +277,15 @@ class CorpusScore:
 
     @property
     def precision(self) -> float:
-        return self.articles_found / self.articles_predicted if self.articles_predicted else 1.0
+        return share(self.articles_found, self.articles_predicted)
 
     @property
     def recall(self) -> float:
-        return self.articles_found / self.articles_actual if self.articles_actual else 1.0
+        return share(self.articles_found, self.articles_actual)
 
     @property
     def paragraph_recall(self) -> float:
-        return self.paragraphs_found / self.paragraphs_actual if self.paragraphs_actual else 1.0
+        return share(self.paragraphs_found, self.paragraphs_actual)
 
 
 def evaluate_corpus(corpus: list[Labelled], topics: tuple[Topic, ...]) -> list[CorpusScore]:

@@ -70,11 +70,9 @@ class PageBuilds:
     parallel: bool = False
     attach: Any = None
     """Puts a page's HTML body in its content (``BriefingPlugin.attach_body``), just before it is built."""
-    bodies: Any = None
-    """The pages with an HTML body (a function: known after this object is made): their content is
-    let go once they are written."""
-    pooled: bool = True
-    """Convert the pages' Markdown with one converter, reset between pages (``_PooledMarkdown``)."""
+    bodies: frozenset[str] = frozenset()
+    """The pages with an HTML body (set when MkDocs has its files): their content is let go once
+    they are written."""
     hits: int = 0
     built: int = 0
     output: str | None = field(default=None, repr=False)
@@ -87,7 +85,6 @@ class PageBuilds:
     _pages: dict[int, int] = field(default_factory=dict, repr=False)
     _page_entries: dict[int, list] = field(default_factory=dict, repr=False)
     _count: int = 0
-    _bodies: frozenset = frozenset()
     _child: int | None = None
     _results: Any = field(default=None, repr=False)
     _spool: Any = field(default=None, repr=False)
@@ -113,7 +110,7 @@ class PageBuilds:
         try:
             return self._build_one(page, config, doc_files, nav, env, excluded)
         finally:
-            if page.file.src_uri in self._bodies:
+            if page.file.src_uri in self.bodies:
                 page.content = None  # written: the body is not needed again
 
     def _build_one(self, page: Any, config: Any, doc_files: Any, nav: Any, env: Any, excluded: bool) -> list:
@@ -145,7 +142,6 @@ class PageBuilds:
 
     def _start(self, config: Any, doc_files: Any, nav: Any, env: Any) -> None:
         self._pages = {id(f.page): i for i, f in enumerate(doc_files)}
-        self._bodies = self.bodies() if self.bodies is not None else frozenset()
         search = config.plugins.get("material/search") or config.plugins.get("search")
         index = getattr(search, "search_index", None) if getattr(search, "config", {}).get("enabled", True) else None
         self._entries = index.entries if index is not None else None
@@ -268,19 +264,20 @@ class _PooledMarkdown:
 
     def __init__(self, module: Any) -> None:
         self.module = module
-        self.pool: dict[tuple[int, int], Any] = {}
+        self.pool: dict[tuple[int, int], tuple[Any, Any, Any]] = {}
+        """By the ids of the options: the converter, and the options (kept, so that the ids stay theirs)."""
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self.module, name)
 
     def Markdown(self, *, extensions: Any = (), extension_configs: Any = None) -> Any:  # noqa: N802 — as markdown's
         key = (id(extensions), id(extension_configs))
-        md = self.pool.get(key)
-        if md is None:
-            md = self.pool[key] = self.module.Markdown(extensions=extensions, extension_configs=extension_configs)
-            self.pool[("keep", key)] = (extensions, extension_configs)  # the ids stay theirs while pooled
-        else:
+        if key in self.pool:
+            md = self.pool[key][0]
             md.reset()
+            return md
+        md = self.module.Markdown(extensions=extensions, extension_configs=extension_configs)
+        self.pool[key] = (md, extensions, extension_configs)
         return md
 
 
@@ -296,7 +293,7 @@ def activate(builds: PageBuilds | None) -> None:
     if supported() and mkdocs_build._build_page is not _build_page:
         mkdocs_build._build_page = _build_page
     _active = builds
-    if builds is not None and builds.pooled and supported():
+    if builds is not None and supported():
         mkdocs_pages.markdown = _PooledMarkdown(markdown)
     else:
         mkdocs_pages.markdown = markdown

@@ -36,6 +36,8 @@ FORMAT = "briefing-page-cache 2"
 """Changes when what is stored, or how keys are made, changes."""
 CACHE_DIR = Path(".cache") / "briefing"
 STORE_NAME = "pages.sqlite"
+OWN_FILES = ("CACHEDIR.TAG", STORE_NAME, STORE_NAME + "-wal", STORE_NAME + "-shm")
+"""What Briefing writes in the cache folder; ``clean`` removes these and nothing else."""
 KEEP_BUILDS = 5
 """An entry no build has used in this many builds is removed (other variants' pages stay a while)."""
 CODE_DIR = Path(__file__).resolve().parent.parent
@@ -60,7 +62,7 @@ class PageCache:
     New entries go into one open transaction, on disk rather than in memory; ``commit`` keeps
     them, ``close`` without it drops them."""
 
-    def __init__(self, folder: Path, read_only: bool = False, retried: bool = False) -> None:
+    def __init__(self, folder: Path, read_only: bool = False) -> None:
         self.folder = folder
         self.path = folder / STORE_NAME
         self.db: sqlite3.Connection | None = None
@@ -75,32 +77,35 @@ class PageCache:
             if not tag.exists():
                 tag.write_text("Signature: 8a477f597d28d172789f06886806bc55\n"
                                "# Briefing's build cache: `python build.py clean` removes it.\n", encoding="utf-8")
-            fresh = not self.path.exists()
-            db = sqlite3.connect(self.path, timeout=30, isolation_level=None)
-            db.execute("PRAGMA synchronous=NORMAL")  # a cache: a power cut may lose the last build's entries, no more
-            if fresh:
-                db.execute("PRAGMA journal_mode=WAL")  # a second process reads while this one writes
-                db.executescript("CREATE TABLE meta (name TEXT PRIMARY KEY, value TEXT);"
-                                 "CREATE TABLE pages (key TEXT PRIMARY KEY, html BLOB, entries BLOB, used INTEGER);")
-                db.execute("INSERT INTO meta VALUES ('format', ?), ('generation', '0')", (FORMAT,))
-            found = dict(db.execute("SELECT name, value FROM meta"))
-            if found.get("format") != FORMAT:
+            db, meta = self._connect()
+            if meta.get("format") != FORMAT and str(meta.get("format", "")).startswith(FORMAT.rsplit(" ", 1)[0] + " "):
+                db.close()  # Briefing's own, of an older format: made again
+                for name in OWN_FILES[1:]:
+                    (folder / name).unlink(missing_ok=True)
+                db, meta = self._connect()
+            if meta.get("format") != FORMAT:
                 db.close()
-                if str(found.get("format", "")).startswith(FORMAT.rsplit(" ", 1)[0] + " ") and not retried:
-                    self.path.unlink()  # Briefing's own, of an older format: made again
-                    for extra in ("-wal", "-shm"):
-                        self.path.with_name(self.path.name + extra).unlink(missing_ok=True)
-                    self.__init__(folder, retried=True)
-                    return
-                say(f"{self.path} is not a page cache of this version ({found.get('format')!r}); building without "
+                say(f"{self.path} is not a page cache of this version ({meta.get('format')!r}); building without "
                     "it (`python build.py clean` removes it)")
                 return
-            self.generation = int(found.get("generation", "0")) + 1
+            self.generation = int(meta.get("generation", "0")) + 1
             self.db = db
         except (OSError, sqlite3.Error, ValueError) as exc:
             say(f"the page cache {self.path} cannot be used ({exc}); building without it "
                 "(`python build.py clean` removes it)")
             self.db = None
+
+    def _connect(self) -> tuple[sqlite3.Connection, dict[str, str]]:
+        """Open the store, made if there is none; its connection and its meta table."""
+        fresh = not self.path.exists()
+        db = sqlite3.connect(self.path, timeout=30, isolation_level=None)
+        db.execute("PRAGMA synchronous=NORMAL")  # a cache: a power cut may lose the last build's entries, no more
+        if fresh:
+            db.execute("PRAGMA journal_mode=WAL")  # a second process reads while this one writes
+            db.executescript("CREATE TABLE meta (name TEXT PRIMARY KEY, value TEXT);"
+                             "CREATE TABLE pages (key TEXT PRIMARY KEY, html BLOB, entries BLOB, used INTEGER);")
+            db.execute("INSERT INTO meta VALUES ('format', ?), ('generation', '0')", (FORMAT,))
+        return db, dict(db.execute("SELECT name, value FROM meta"))
 
     def get(self, key: str) -> tuple[bytes, list[dict]] | None:
         if self.db is None:
@@ -118,7 +123,7 @@ class PageCache:
         return html, entries
 
     def put(self, key: str, html: bytes, entries: list[dict]) -> None:
-        self.put_packed(key, zlib.compress(html, 1), zlib.compress(json.dumps(entries, ensure_ascii=False).encode(), 1))
+        self.put_packed(key, *_packed(html, entries))
 
     def put_packed(self, key: str, html: bytes, entries: bytes) -> None:
         """Store compressed values (as a spool hands them over)."""
@@ -157,6 +162,11 @@ class PageCache:
             self.db = None
 
 
+def _packed(html: bytes, entries: list[dict]) -> tuple[bytes, bytes]:
+    """A page's bytes and search entries as they are stored: compressed."""
+    return zlib.compress(html, 1), zlib.compress(json.dumps(entries, ensure_ascii=False).encode(), 1)
+
+
 class Spool:
     """The cache as a second process uses it: reads from the store, writes its new pages to a
     file the first process adds to the store afterwards (SQLite has one writer at a time)."""
@@ -174,8 +184,7 @@ class Spool:
         return found
 
     def put(self, key: str, html: bytes, entries: list[dict]) -> None:
-        record = pickle.dumps((key, zlib.compress(html, 1),
-                               zlib.compress(json.dumps(entries, ensure_ascii=False).encode(), 1)))
+        record = pickle.dumps((key, *_packed(html, entries)))
         self.file.write(len(record).to_bytes(8, "big") + record)
 
     @staticmethod
@@ -192,7 +201,7 @@ def clean(root: Path) -> list[Path]:
     if not (folder / "CACHEDIR.TAG").is_file():
         return []
     removed = []
-    for path in sorted(folder.iterdir()):
+    for path in sorted(folder / name for name in OWN_FILES):
         if path.is_file() or path.is_symlink():
             path.unlink()
             removed.append(path)

@@ -187,7 +187,7 @@ class BriefingPlugin(BasePlugin[BriefingConfig]):
         store = cache.PageCache(self.settings.cache_dir or cache.cache_dir(root)) if self.settings.cache else None
         self.page_builds = building.PageBuilds(store, settings=self.settings, build_epoch=self.composed.build_epoch,
                                                steps=self.steps, parallel=not self.serving and (os.cpu_count() or 1) > 1,
-                                               attach=self.attach_body, bodies=self.body_paths_of)
+                                               attach=self.attach_body)
         building.activate(self.page_builds)
 
     def _end_cache(self, keep: bool) -> None:
@@ -276,6 +276,8 @@ class BriefingPlugin(BasePlugin[BriefingConfig]):
                              fork=len(order) >= BACKGROUND_MIN_PAGES and not self.serving)
         self.body_paths = frozenset(order)
         self.body_data = pages
+        if self.page_builds is not None:
+            self.page_builds.bodies = self.body_paths
         return files
 
     # --- the build's fixed date ---------------------------------------------------------------
@@ -362,10 +364,6 @@ class BriefingPlugin(BasePlugin[BriefingConfig]):
             return html
         self.attach_body(page, html)
         return page.content
-
-    def body_paths_of(self) -> frozenset[str]:
-        """The pages with an HTML body (known once MkDocs has its files)."""
-        return self.body_paths
 
     def attach_body(self, page: Any, html: str | None = None) -> None:
         """Put the page's HTML body after its content (``html``, else ``page.content``)."""
