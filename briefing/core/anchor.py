@@ -7,9 +7,10 @@ import difflib
 import itertools
 import re
 
+from .memo import Memo
 from .progress import SILENT, Steps
 from .errors import Problem
-from .model import Anchored, AnchoredEvent, Article, Briefing, Excerpt, Paragraph, Seeds
+from .model import Anchored, AnchoredEvent, Article, Briefing, Event, Excerpt, Paragraph, Seeds
 from .text import normalize, normalize_with_map, shorten
 
 
@@ -210,21 +211,30 @@ def locate(index: ArticleIndex, excerpt: Excerpt, problems: list[Problem], src_p
     return None
 
 
-def collect_anchors(seeds: Seeds, problems: list[Problem], steps: Steps = SILENT) -> Briefing:
-    """Anchor what can be anchored, appending a problem for each excerpt that cannot."""
+def anchor_article(article: Article, problems: list[Problem]) -> tuple[ArticleIndex, tuple[Anchored, ...]]:
+    """The article's index, and its excerpts that can be anchored (a problem for each other)."""
+    index = ArticleIndex(article)
+    found = (locate(index, excerpt, problems) for excerpt in article.excerpts)
+    return index, tuple(a for a in found if a is not None)
+
+
+def collect_anchors(seeds: Seeds, problems: list[Problem], steps: Steps = SILENT, memo: Memo | None = None) -> Briefing:
+    """Anchor what can be anchored, appending a problem for each excerpt that cannot. With ``memo``
+    (``serve``), an article loaded as the same object as last time is not anchored again."""
     anchored: list[Anchored] = []
     indexes: dict[str, ArticleIndex] = {}
     for article in steps.each("anchoring articles", seeds.articles):
         if not article.excerpts:
             continue
-        index = indexes[article.id] = ArticleIndex(article)
-        for excerpt in article.excerpts:
-            result = locate(index, excerpt, problems)
-            if result is not None:
-                anchored.append(result)
+        if memo is None:
+            index, found = anchor_article(article, problems)
+        else:
+            index, found = memo.anchored(article, lambda mine, article=article: anchor_article(article, mine), problems)
+        indexes[article.id] = index
+        anchored.extend(found)
     articles = {a.id: a for a in seeds.articles}
-    events = []
-    for event in seeds.events:
+
+    def anchor_event(event: Event, problems: list[Problem]) -> AnchoredEvent | None:
         found = []
         for support in event.support:
             index = indexes.get(support.article_id) or indexes.setdefault(
@@ -234,7 +244,19 @@ def collect_anchors(seeds: Seeds, problems: list[Problem], steps: Steps = SILENT
             result = locate(index, excerpt, problems, src_path=event.src_path)
             if result is not None:
                 found.append(result)
-        if len(found) == len(event.support):
-            events.append(AnchoredEvent(event=event, support=tuple(found)))
+        return AnchoredEvent(event=event, support=tuple(found)) if len(found) == len(event.support) else None
+
+    events = []
+    for event in seeds.events:
+        if memo is None:
+            anchored_event = anchor_event(event, problems)
+        else:
+            supporting = tuple(articles[s.article_id] for s in event.support)
+            anchored_event = memo.anchored_event(event, supporting, lambda mine, event=event: anchor_event(event, mine),
+                                                 problems)
+        if anchored_event is not None:
+            events.append(anchored_event)
+    if memo is not None:
+        memo.forget_unused_anchors()
     return Briefing(topics=seeds.topics, articles=seeds.articles, excerpts=tuple(anchored),
                     people=seeds.people, events=tuple(events))

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import functools
 from collections import defaultdict
 from dataclasses import dataclass, field
+from typing import Any
 
 from .claims import Claim, parse_claim
 from .model import STANCE_PROSE, Anchored, AnchoredEvent, Article, Briefing, Paragraph, Person, Topic
+from .memo import Memo
 from .people import MentionFinder
 
 STANCE_NAMES = {"us": "United States", "china": "China"}
@@ -272,6 +275,9 @@ class ArticlePage:
     anchors: tuple[Anchored, ...] = ()
     """The article's excerpts, where they are in its text."""
     topic_map: dict[str, Topic] = field(default_factory=dict, compare=False, repr=False)
+    article: Article | None = None
+    """The article with its text (its citation's may be an earlier reading of the same
+    metadata, ``core/memo.py``); None: the citation's."""
 
     site_language: str = "en"
     """The language the site is written in: an article's is shown only when it differs."""
@@ -287,7 +293,12 @@ class ArticlePage:
     @property
     def anchor_ids(self) -> tuple[str, ...]:
         """Every id in the page's body: the text's heading and each paragraph."""
-        return (self.TEXT_HEADING[0], "corrections", *(p.anchor for p in self.citation.article.paragraphs))
+        return (self.TEXT_HEADING[0], "corrections", *(p.anchor for p in self.full_article.paragraphs))
+
+    @property
+    def full_article(self) -> Article:
+        """The article whose text the page shows."""
+        return self.article if self.article is not None else self.citation.article
 
     @functools.cached_property
     def paragraphs(self) -> tuple[ParagraphView, ...]:
@@ -297,7 +308,7 @@ class ArticlePage:
         for a in self.anchors:
             per_paragraph[a.paragraph.number].append(a)
         views = []
-        for paragraph in self.citation.article.paragraphs:
+        for paragraph in self.full_article.paragraphs:
             here = per_paragraph.get(paragraph.number, [])
             slugs = dict.fromkeys(s for a in here for s in a.excerpt.topics)
             views.append(ParagraphView(paragraph, highlight(paragraph, here, self.topic_map),
@@ -509,6 +520,11 @@ def cite(article: Article) -> Citation:
     )
 
 
+def metadata(article: Article) -> tuple:
+    """All of an article but its text (paragraphs): what citing it shows."""
+    return tuple(getattr(article, f.name) for f in dataclasses.fields(article) if f.name != "paragraphs")
+
+
 def article_date(article: Article) -> str:
     """An article's date with the precision its seed gives: ``c. 19 June 2023``, ``April 2024``
     or ``26 April – 3 May 2024``."""
@@ -522,11 +538,17 @@ def newest_first(articles: list[Article] | tuple[Article, ...]) -> list[Article]
     return sorted(articles, key=lambda a: (-a.published.toordinal(), a.id))
 
 
-def compose_site(briefing: Briefing) -> Site:
-    """Compose the context of every page."""
+def compose_site(briefing: Briefing, memo: Memo | None = None) -> Site:
+    """Compose the context of every page. With ``memo`` (``serve``), the people named in a text
+    are found once per process, not once per build."""
     topics = {t.slug: t for t in briefing.topics}
     articles = {a.id: a for a in briefing.articles}
-    citations = {a.id: cite(a) for a in briefing.articles}
+    if memo is not None:
+        memo.begin()
+    if memo is None:
+        citations = {a.id: cite(a) for a in briefing.articles}
+    else:
+        citations = {a.id: memo.citation(metadata(a), lambda a=a: cite(a)) for a in briefing.articles}
     by_topic: dict[str, list[Anchored]] = defaultdict(list)
     by_article: dict[str, list[Anchored]] = defaultdict(list)
     for anchored in briefing.excerpts:
@@ -535,27 +557,55 @@ def compose_site(briefing: Briefing) -> Site:
             by_topic[slug].append(anchored)
 
     def view(anchored: Anchored) -> ExcerptView:
-        return ExcerptView(anchored, citations[anchored.excerpt.article_id],
-                           tuple(topics[s] for s in anchored.excerpt.topics))
+        citation, shown = citations[anchored.excerpt.article_id], tuple(topics[s] for s in anchored.excerpt.topics)
+        if memo is None:
+            return ExcerptView(anchored, citation, shown)
+        return memo.same("view", anchored, (citation, *shown), lambda: ExcerptView(anchored, citation, shown))
 
     views = {id(a): view(a) for a in briefing.excerpts}  # one view per excerpt, shared by every page
-    finder = MentionFinder(briefing.people)
-    named = {id(a): finder.find(a.text) for a in briefing.excerpts}
-    events = sorted((EventView(e, format_event_date(e.event.date), tuple(topics[s] for s in e.event.topics if s in topics),
-                               tuple(citations[a.excerpt.article_id] for a in e.support))
-                     for e in briefing.events), key=lambda v: v.anchored.event.sort_key)
-    topic_pages = tuple(
-        compose_topic(topic, [views[id(a)] for a in by_topic[topic.slug]], topics, articles,
-                      chronology=[e for e in events if topic.slug in e.anchored.event.topics], named=named)
-        for topic in briefing.topics
-    )
-    article_pages = tuple(
-        compose_article(article, citations[article.id], by_article[article.id], topics)
-        for article in newest_first(briefing.articles)
-    )
+    finder = MentionFinder(briefing.people) if memo is None else \
+        memo.mention_finder(briefing.people, lambda people: MentionFinder(people, remember=True))
+    if memo is None:
+        named = {id(a): finder.find(a.text) for a in briefing.excerpts}
+    else:
+        named = {id(a): memo.same("people", a, (finder,), lambda a=a: finder.find(a.text)) for a in briefing.excerpts}
+    def event_view(e: AnchoredEvent) -> EventView:
+        shown = tuple(topics[s] for s in e.event.topics if s in topics)
+        cited = tuple(citations[a.excerpt.article_id] for a in e.support)
+        if memo is None:
+            return EventView(e, format_event_date(e.event.date), shown, cited)
+        return memo.same("event", e, (*shown, *cited), lambda: EventView(e, format_event_date(e.event.date), shown, cited))
+
+    events = sorted((event_view(e) for e in briefing.events), key=lambda v: v.anchored.event.sort_key)
+
+    def topic_page(topic: Topic) -> TopicPage:
+        mine = [views[id(a)] for a in by_topic[topic.slug]]
+        chronology = [e for e in events if topic.slug in e.anchored.event.topics]
+        if memo is None:
+            return compose_topic(topic, mine, topics, articles, chronology=chronology, named=named)
+        # What else it reads is the same when these are: the articles' dates (in the views'
+        # citations), the people named (in their text).
+        return memo.same("topic", topic, (*mine, *chronology, *topics.values(), *briefing.people),
+                         lambda: compose_topic(topic, mine, topics, articles, chronology=chronology, named=named))
+
+    topic_pages = tuple(topic_page(topic) for topic in briefing.topics)
+    def article_page(article: Article) -> ArticlePage:
+        citation, anchors = citations[article.id], by_article[article.id]
+        if memo is None:
+            return compose_article(article, citation, anchors, topics)
+        return memo.same("article", article, (citation, *anchors, *topics.values()),
+                         lambda: compose_article(article, citation, anchors, topics))
+
+    article_pages = tuple(article_page(article) for article in newest_first(briefing.articles))
     home = compose_home(briefing, topic_pages, citations)
     sources = compose_sources(briefing, citations, by_article, topics)
-    people = compose_people(briefing, list(views.values()), named, events, finder, citations)
+    def named_paragraphs(article: Article) -> tuple[tuple[Paragraph, tuple[Person, ...]], ...]:
+        found = ((p, tuple(finder.find(p.text))) for p in article.paragraphs)
+        if memo is None:
+            return tuple((p, people) for p, people in found if people)
+        return memo.same("named", article, (finder,), lambda: tuple((p, people) for p, people in found if people))
+
+    people = compose_people(briefing, list(views.values()), named, events, finder, citations, named_paragraphs)
     people_index = PeoplePage("people.md", tuple(
         (name, tuple(p for p in people if p.person.side == side)) for side, name in SIDE_NAMES.items()))
     timeline_pages = paginate(tuple(events), TIMELINE_PER_PAGE, "timeline.md",
@@ -581,8 +631,9 @@ def paginate(items: tuple, size: int, first_path: str, make) -> list:
 
 def compose_people(briefing: Briefing, views: list[ExcerptView], named: dict[int, list[Person]],
                    events: list[EventView], finder: MentionFinder,
-                   citations: dict[str, Citation]) -> tuple[PersonPage, ...]:
-    """A page per person: excerpts and events that name them, other passages, their topics."""
+                   citations: dict[str, Citation], named_paragraphs: Any = None) -> tuple[PersonPage, ...]:
+    """A page per person: excerpts and events that name them, other passages, their topics.
+    ``named_paragraphs(article)``: its paragraphs that name people, with them (default: found)."""
     if not briefing.people:
         return ()
     by_person: dict[str, list[ExcerptView]] = defaultdict(list)
@@ -595,9 +646,14 @@ def compose_people(briefing: Briefing, views: list[ExcerptView], named: dict[int
             in_events[person.id].append(e)
     passages: dict[str, list[tuple[Citation, Paragraph]]] = defaultdict(list)
     for article in newest_first(briefing.articles):
-        for paragraph in article.paragraphs:
-            for person in finder.find(paragraph.text):
-                passages[person.id].append((citations[article.id], paragraph))
+        citation = citations[article.id]
+        if named_paragraphs is None:
+            found = ((p, finder.find(p.text)) for p in article.paragraphs)
+        else:
+            found = named_paragraphs(article)
+        for paragraph, people in found:
+            for person in people:
+                passages[person.id].append((citation, paragraph))
     pages = []
     for person in briefing.people:
         mine = sorted(by_person.get(person.id, []), key=lambda v: (-v.citation.article.published.toordinal(),
@@ -737,7 +793,7 @@ def compose_article(article: Article, citation: Citation, anchors: list[Anchored
     """An article page: metadata, then every paragraph with its excerpts highlighted."""
     slugs = {s for a in anchors for s in a.excerpt.topics}
     return ArticlePage(
-        dest_path=article.dest_path, citation=citation,
+        dest_path=article.dest_path, citation=citation, article=article,
         topics=tuple(t for t in topics.values() if t.slug in slugs), excerpt_count=len(anchors),
         unreviewed_count=sum(1 for a in anchors if not a.excerpt.reviewed), anchors=tuple(anchors),
         topic_map=topics,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import difflib
 import math
@@ -13,6 +14,7 @@ from typing import Any
 
 import yaml
 
+from .memo import Memo
 from .progress import SILENT, Steps
 from .errors import Problem, SeedsInvalid
 from .model import EXCERPT_STANCES, MAX_LEADS, SIDES, STANCES, TRANSLATIONS, Article, Correction, Position, Event, Excerpt, Paragraph, Person, Rules, Seeds, Support, Topic
@@ -245,12 +247,25 @@ def read_seed(path: Path, shown: str, problems: list[Problem]) -> str | None:
     return text
 
 
-def collect_seeds(seeds_dir: Path, problems: list[Problem], root: Path | None = None, steps: Steps = SILENT) -> Seeds:
-    """Load what can be loaded, appending a problem for everything else."""
+def collect_seeds(seeds_dir: Path, problems: list[Problem], root: Path | None = None, steps: Steps = SILENT,
+                  memo: Memo | None = None) -> Seeds:
+    """Load what can be loaded, appending a problem for everything else. With ``memo`` (``serve``),
+    an article file unchanged since the last build is not read again."""
     root = root if root is not None else seeds_dir.parent
-    topics = load_topics(seeds_dir / "topics.yml", _shown(seeds_dir / "topics.yml", root), problems)
+    seen: set[tuple] = set()
+
+    def loaded(path: Path, key: tuple, load: Any, merge: Any = None) -> Any:
+        """``load(problems)``, or with ``memo`` what it gave last time if the file is unchanged."""
+        if memo is None:
+            return load(problems)
+        seen.add(key)
+        return memo.load(path, key, load, problems, merge)
+
+    topics_path = seeds_dir / "topics.yml"
+    shown = _shown(topics_path, root)
+    topics = loaded(topics_path, ("topics", shown), lambda found: load_topics(topics_path, shown, found))
     # When topics.yml itself cannot be read, checking topic names would only add noise.
-    known = {t.slug for t in topics} if topics is not None else None
+    known = frozenset(t.slug for t in topics) if topics is not None else None
     topics = topics or []
     articles: list[Article] = []
     first_seen: dict[str, str] = {}
@@ -259,11 +274,13 @@ def collect_seeds(seeds_dir: Path, problems: list[Problem], root: Path | None = 
     if not articles_dir.is_dir():
         problems.append(Problem(_shown(articles_dir, root), 1, "folder of articles not found",
                                 f"create {_shown(articles_dir, root)}/ and put one .md file per article in it"))
-    for path in steps.each("reading articles", sorted(articles_dir.glob("*.md")) if articles_dir.is_dir() else []):
+    found = sorted(articles_dir.glob("*.md"), key=lambda p: p.name) if articles_dir.is_dir() else []
+    for path in steps.each("reading articles", found):
         if path.name.startswith("."):
             continue  # hidden: an editor's lock or backup file, never an article
         shown = _shown(path, root)
-        article = load_article(path, shown, known, problems)
+        article = loaded(path, ("article", shown, known),
+                         lambda found, path=path, shown=shown: load_article(path, shown, known, found), same_parts)
         if article is None:
             unloaded.add(path.stem)  # its problem is reported; events citing it need no other
             continue
@@ -274,10 +291,26 @@ def collect_seeds(seeds_dir: Path, problems: list[Problem], root: Path | None = 
             continue
         first_seen[article.id] = shown
         articles.append(article)
-    people = load_people(seeds_dir / "people.yml", _shown(seeds_dir / "people.yml", root), problems)
-    events = load_events(seeds_dir / "events.yml", _shown(seeds_dir / "events.yml", root), known,
-                         set(first_seen), problems, unloaded)
+    people_path, events_path = seeds_dir / "people.yml", seeds_dir / "events.yml"
+    shown_people, shown_events = _shown(people_path, root), _shown(events_path, root)
+    people = loaded(people_path, ("people", shown_people), lambda found: load_people(people_path, shown_people, found))
+    ids, missing = frozenset(first_seen), frozenset(unloaded)
+    events = loaded(events_path, ("events", shown_events, known, ids, missing),
+                    lambda found: load_events(events_path, shown_events, known, set(ids), found, set(missing)))
+    if memo is not None:
+        memo.forget_files_except(seen)
     return Seeds(topics=tuple(topics), articles=tuple(articles), people=people, events=events)
+
+
+def same_parts(old: Article | None, new: Article | None) -> Article | None:
+    """``new`` (an article read again), its paragraphs and excerpts equal to ``old``'s being
+    ``old``'s very objects: what an edit left alone stays the same object (``core/memo.py``)."""
+    if old is None or new is None:
+        return new
+    paragraphs = {p: p for p in old.paragraphs}
+    excerpts = {e: e for e in old.excerpts}
+    return dataclasses.replace(new, paragraphs=tuple(paragraphs.get(p, p) for p in new.paragraphs),
+                               excerpts=tuple(excerpts.get(e, e) for e in new.excerpts))
 
 
 def _shown(path: Path, root: Path) -> str:

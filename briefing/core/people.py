@@ -8,10 +8,16 @@ from .model import Person
 from .text import normalize, variants_pattern
 
 
+MAX_REMEMBERED = 2_000_000
+"""A finder that remembers texts forgets them all past this many (a long ``serve`` of many edits)."""
+
+
 class MentionFinder:
     """Finds which people a text names."""
 
-    def __init__(self, people: tuple[Person, ...]) -> None:
+    def __init__(self, people: tuple[Person, ...], remember: bool = False) -> None:
+        self.known: dict[str, list[Person]] | None = {} if remember else None
+        """With ``remember`` (a finder kept between builds, ``core/memo.py``): what each text named."""
         aliases = sorted(((normalize(a), p) for p in people for a in p.aliases), key=lambda ap: -len(ap[0]))
         self.owner = {alias: person for alias, person in reversed(aliases)}
         if aliases:
@@ -30,8 +36,16 @@ class MentionFinder:
         """People named in ``text``, in order of first mention, each once."""
         if self.pattern is None:
             return []
+        if self.known is not None and text in self.known:
+            return list(self.known[text])
         found: dict[str, Person] = {}
         for match in self.pattern.finditer(text):
             person = self.owner[normalize(match.group(0))]
             found.setdefault(person.id, person)
-        return list(found.values())
+        named = list(found.values())
+        if self.known is not None:
+            if len(self.known) >= MAX_REMEMBERED:
+                self.known.clear()
+            self.known[text] = named
+            return list(named)
+        return named

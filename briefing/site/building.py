@@ -83,6 +83,7 @@ class PageBuilds:
     _entries: list | None = None
     _prefix: list = field(default_factory=list, repr=False)
     _pages: dict[int, int] = field(default_factory=dict, repr=False)
+    _paths: list[str] = field(default_factory=list, repr=False)
     _page_entries: dict[int, list] = field(default_factory=dict, repr=False)
     _count: int = 0
     _child: int | None = None
@@ -138,10 +139,28 @@ class PageBuilds:
         self.built += 1
         return mine
 
+    def build_only(self, pages: list, config: Any, doc_files: Any, nav: Any, env: Any) -> dict[str, list]:
+        """Build just ``pages``, one after the other (an update in place under ``serve``,
+        ``site/incremental.py``): their search entries, by path."""
+        self._setup(config, nav)
+        found = {}
+        for page in pages:
+            if self._entries is not None:
+                del self._entries[:]
+            found[page.file.src_uri] = self._build(page, config, doc_files, nav, env, False)
+        return found
+
+    def entries_by_page(self) -> dict[str, list] | None:
+        """After a whole build, not in two processes: each page's search entries, by path, in
+        the order built; None without a search index, or with entries that are no page's."""
+        if self._entries is None or self._prefix or self._child is not None:
+            return None
+        return {self._paths[i]: self._page_entries.get(i, []) for i in range(len(self._paths))}
+
     # --- the build's pages --------------------------------------------------------------------
 
-    def _start(self, config: Any, doc_files: Any, nav: Any, env: Any) -> None:
-        self._pages = {id(f.page): i for i, f in enumerate(doc_files)}
+    def _setup(self, config: Any, nav: Any) -> None:
+        """The search index's entries, and the cache with the key part all pages share."""
         search = config.plugins.get("material/search") or config.plugins.get("search")
         index = getattr(search, "search_index", None) if getattr(search, "config", {}).get("enabled", True) else None
         self._entries = index.entries if index is not None else None
@@ -149,6 +168,11 @@ class PageBuilds:
         if self.store is not None and self.store.db is not None:
             self._cache = self.store
             self._shared = site_fingerprint(config, nav, self.settings, self.build_epoch)
+
+    def _start(self, config: Any, doc_files: Any, nav: Any, env: Any) -> None:
+        self._pages = {id(f.page): i for i, f in enumerate(doc_files)}
+        self._paths = [f.src_uri for f in doc_files]
+        self._setup(config, nav)
         if self.steps is not None:
             self.bar = self.steps.bar("building pages", len(self._pages))
         if self.parallel and len(self._pages) >= PARALLEL_MIN_PAGES:

@@ -292,14 +292,14 @@ def site_fingerprint(config: Any, nav: Any, settings: Any, build_epoch: int) -> 
     return _digest(FORMAT, _code_digest(), [_version(n) for n in ("mkdocs", "mkdocs-material", "jinja2", "markdown",
                                                                    "pymdown-extensions")],
                    {k: config.get(k) for k in CONFIG_KEYS}, config.theme.name, dict(config.theme.items()),
-                   _files_digest([d for d in config.theme.dirs if not _installed(Path(d))]), plugins,
+                   _files_digest([d for d in config.theme.dirs if not installed(Path(d))]), plugins,
                    _nav(nav.items), repr(settings), build_epoch)
 
 
 _PACKAGES = tuple(Path(m.__file__).resolve().parent for m in (mkdocs, material))
 
 
-def _installed(folder: Path) -> bool:
+def installed(folder: Path) -> bool:
     """A theme folder of an installed package (Material's, MkDocs' own): its version stands for it."""
     folder = folder.resolve()
     return any(folder == p or p in folder.parents for p in _PACKAGES)

@@ -16,6 +16,7 @@ from ..core.anchor import collect_anchors
 from ..core.compose import compose_site
 from ..core.errors import Problem, SeedsInvalid
 from ..core.load import collect_seeds
+from ..core.memo import Memo
 from ..core.model import Briefing
 from ..editor.changes import compare_seeds
 from ..core.model import Seeds
@@ -55,20 +56,21 @@ def _timed(timings: dict[str, float] | None, stage: str) -> Iterator[None]:
 
 def verify(seeds_dir: Path, root: Path | None = None, *, reviewed_only: bool = False,
            warnings: list[Problem] | None = None, timings: dict[str, float] | None = None,
-           steps: Steps = SILENT) -> Briefing:
+           steps: Steps = SILENT, memo: Memo | None = None) -> Briefing:
     """Load and anchor the seeds; raise ``SeedsInvalid`` with every problem.
 
     Warnings (unreviewed excerpts, thin topics …) are appended to ``warnings`` when given.
     With ``reviewed_only``, unreviewed excerpts are left out of the result.
     ``timings``, when given, receives the seconds spent in each stage; ``steps`` is told of
-    the articles read and anchored (progress on a terminal).
+    the articles read and anchored (progress on a terminal). ``memo`` (``serve``) keeps what
+    an unchanged article gave from one build to the next (``core/memo.py``).
     """
     problems: list[Problem] = []
     with collector_paused():
         with _timed(timings, "load"):
-            seeds = collect_seeds(seeds_dir, problems, root, steps)
+            seeds = collect_seeds(seeds_dir, problems, root, steps, memo)
         with _timed(timings, "anchor"):
-            briefing = collect_anchors(seeds, problems, steps)
+            briefing = collect_anchors(seeds, problems, steps, memo)
             check_claims(briefing, problems)
     if any(p.severity == "error" for p in problems):
         raise SeedsInvalid(problems)
@@ -82,7 +84,7 @@ def verify(seeds_dir: Path, root: Path | None = None, *, reviewed_only: bool = F
 
 def compose(seeds_dir: Path, templates_dir: Path, root: Path | None = None, *, reviewed_only: bool = False,
             site_name: str = "Briefing", base: tuple[Seeds, str] | None = None,
-            timings: dict[str, float] | None = None, steps: Steps = SILENT) -> Composed:
+            timings: dict[str, float] | None = None, steps: Steps = SILENT, memo: Memo | None = None) -> Composed:
     """Run every stage up to the Markdown of each page; with ``base`` (seeds and their
     name), add the page of what changed since then. ``timings``: seconds per stage.
 
@@ -90,12 +92,12 @@ def compose(seeds_dir: Path, templates_dir: Path, root: Path | None = None, *, r
     while MkDocs builds (``render.render_bodies``, called by the plugin), once their URLs are
     known."""
     with collector_paused():
-        briefing = verify(seeds_dir, root, reviewed_only=reviewed_only, timings=timings, steps=steps)
+        briefing = verify(seeds_dir, root, reviewed_only=reviewed_only, timings=timings, steps=steps, memo=memo)
         with _timed(timings, "compose"):
-            site = compose_site(briefing)
+            site = compose_site(briefing, memo)
             changes = compare_seeds(base[0], briefing, base[1]) if base is not None else None
         with _timed(timings, "render"):
-            pages = render_site(site, templates_dir, site_name=site_name, changes=changes)
+            pages = render_site(site, templates_dir, site_name=site_name, changes=changes, memo=memo)
     return Composed(briefing=briefing, site=site, pages=pages, changes=changes, build_epoch=source_date_epoch(briefing))
 
 

@@ -27,13 +27,15 @@ from markupsafe import Markup, escape
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import Abort
 from mkdocs.plugins import BasePlugin, CombinedEvent, event_priority
-from mkdocs.structure.files import File, Files
+from mkdocs.commands import build as mkdocs_build
+from mkdocs.structure.files import File, Files, InclusionLevel
 from mkdocs.structure.toc import AnchorLink
 
 
 from ..core.errors import SeedsInvalid, describe_exception, describe_traceback_text, format_problems
 from ..editor.changes import GitError, read_base_seeds, resolve_base
-from . import building, cache, serving
+from ..core.memo import Memo, file_signatures
+from . import building, cache, incremental, serving
 from .background import BackgroundFailed, Stream
 from .feeds import render_feeds
 from .output import UnsafeTarget, check_location, check_site_target, mark_site
@@ -64,14 +66,19 @@ class SeedsAbort(Abort):
         super().__init__(f"The seeds have problems:\n{format_problems(problems)}")
 
 
-def search_splits(site: Any) -> dict[str, dict[str, list[tuple[str, str, str]]]]:
-    """The finer search entries of article and topic pages (see ``BriefingPlugin._index_finely``)."""
+def search_splits(site: Any, only: set[str] | None = None) -> dict[str, dict[str, list[tuple[str, str, str]]]]:
+    """The finer search entries of article and topic pages (see ``BriefingPlugin._index_finely``);
+    with ``only``, of those pages only."""
     splits: dict[str, dict[str, list[tuple[str, str, str]]]] = {}
     for page in site.articles:
-        article = page.citation.article
+        if only is not None and page.dest_path not in only:
+            continue
+        article = page.full_article
         splits[page.dest_path] = {page.TEXT_HEADING[0]: [
             (p.anchor, f"{article.title}, ¶{p.number}", p.text) for p in article.paragraphs]}
     for page in site.topics:
+        if only is not None and page.dest_path not in only:
+            continue
         splits[page.dest_path] = {g.citation.article.id: [
             (page.refs[v.key].anchor, f"{page.topic.title}: {g.citation.article.title}", v.anchored.text)
             for v in g.excerpts] for g in page.groups}
@@ -117,6 +124,12 @@ class BriefingPlugin(BasePlugin[BriefingConfig]):
         """How this build's pages are built (``site/building.py``)."""
         self.steps: Terminal | None = None
         """The stages and counts of this build on the terminal, when it shows them."""
+        self.memo: Memo | None = None
+        """Under serve: what unchanged seed files gave, kept from one build to the next."""
+        self.retained: incremental.Retained | None = None
+        """Under serve: the last build, as MkDocs left it, when an edit can update it in place."""
+        self.made: dict[str, Any] = {}
+        """What this build made that ``retained`` keeps: the configuration, files, navigation …"""
 
     # --- configuration ---------------------------------------------------------------------
 
@@ -125,6 +138,7 @@ class BriefingPlugin(BasePlugin[BriefingConfig]):
         survive errors; make SIGTERM stop it as Ctrl-C does, temporary folders removed."""
         self.serving = command == "serve"
         if self.serving:
+            self.memo = Memo()
             serving.stop_on_signals()
             # `mkdocs serve` builds by calling its module's `build`, the first time before it
             # serves (and before on_serve): guarded here, even a theme template's error at start
@@ -161,6 +175,8 @@ class BriefingPlugin(BasePlugin[BriefingConfig]):
             broken_code = self._restart_if_code_changed()
             if broken_code:
                 return self._failed_config(config, "The code in briefing/ does not import", broken_code)
+        if self.serving:  # before anything is read: an edit while it builds is one the next build sees
+            self.made = {"config": config, "inputs": self._input_signatures(config)}
         try:
             self.composed = self._compose(settings)
             self.search_splits = search_splits(self.composed.site)
@@ -225,7 +241,7 @@ class BriefingPlugin(BasePlugin[BriefingConfig]):
         self.steps = Terminal() if settings.progress else None
         return compose(settings.seeds_dir, settings.templates_dir, root=settings.shown_root,
                        reviewed_only=settings.reviewed_only, site_name=settings.site_name, base=base,
-                       timings=self.timings, steps=self.steps or SILENT)
+                       timings=self.timings, steps=self.steps or SILENT, memo=self.memo)
 
     def on_env(self, env: Any, *, config: MkDocsConfig, files: Files) -> Any:
         """Give the theme's templates the build's settings, as ``briefing``. Every page has been
@@ -234,12 +250,14 @@ class BriefingPlugin(BasePlugin[BriefingConfig]):
         collections while pages are built then scan only what building them makes."""
         env.globals["briefing"] = self.settings
         env.globals["briefing_nav_memo"] = {}  # the theme's main.html: one navigation per depth, per build
+        self.made["env"] = env
         gc.freeze()
         return env
 
     def on_nav(self, nav: Any, *, config: MkDocsConfig, files: Files) -> Any:
         """Note the pages in the navigation: every other page has the same one at its depth."""
         self.nav_pages = {id(p) for p in nav.pages}
+        self.made["nav"] = nav
         return nav
 
     # --- files and pages -------------------------------------------------------------------
@@ -263,10 +281,14 @@ class BriefingPlugin(BasePlugin[BriefingConfig]):
             generated = File.generated(config, dest_path, content=composed.pages[dest_path])
             files.append(generated)
             urls[dest_path] = generated.url
-        for path, xml in render_feeds(composed.site, dict(urls), config.site_url or "").items():
+        page_urls = dict(urls)
+        feeds = render_feeds(composed.site, page_urls, config.site_url or "")
+        for path, xml in feeds.items():
             feed = File.generated(config, path, content=xml)
             files.append(feed)
             urls[path] = feed.url  # bodies link to the feeds too
+        self.retained = None  # a whole build: what it makes replaces all the last one left
+        self.made.update(files=files, page_urls=page_urls, urls=urls, feeds=feeds)
         self._stop_bodies()
         self.searched, self.whole = {}, {}
         order = [f.src_uri for f in files.documentation_pages() if f.src_uri in pages]
@@ -406,6 +428,7 @@ class BriefingPlugin(BasePlugin[BriefingConfig]):
         changed files of the new build into the served folder, or, if the build failed, serve the
         page listing the problems in place of the site."""
         self._stop_bodies()
+        entries = self.page_builds.entries_by_page() if self.page_builds is not None else None
         self._end_cache(keep=self.failure is None)
         if not self.serving:
             mark_site(Path(config.site_dir))
@@ -418,6 +441,10 @@ class BriefingPlugin(BasePlugin[BriefingConfig]):
         self.error_page = None
         touched = serving.sync_tree(Path(self.staging), Path(self.served))
         self.site_built = True
+        self._report(touched)
+        self._retain(config, entries)
+
+    def _report(self, touched: list[str]) -> None:
         pages = [p for p in touched if p.endswith(".html")]
         others = len(touched) - len(pages)
         listed = (": " + ", ".join(pages[:10]) + (" …" if len(pages) > 10 else "")) if pages else ""
@@ -433,6 +460,118 @@ class BriefingPlugin(BasePlugin[BriefingConfig]):
         if self.bodies is not None:
             self.bodies.close()
             self.bodies = None
+
+    # --- serve: an edit to articles updates the site in place (``site/incremental.py``) ------
+
+    def _input_signatures(self, config: MkDocsConfig) -> dict[str, tuple]:
+        """What a build reads besides the articles (and the code, which restarts the server)."""
+        settings = self.settings
+        paths = [Path(config.config_file_path), Path(config.docs_dir), settings.templates_dir, settings.seeds_dir,
+                 *(Path(d) for d in config.theme.dirs if not cache.installed(Path(d))), *(Path(w) for w in config.watch)]
+        return file_signatures([p for p in paths if p.resolve() != serving.CODE_DIR], skip=settings.seeds_dir / "articles")
+
+    def _retain(self, config: MkDocsConfig, entries: dict[str, list] | None) -> None:
+        """Keep the build that just succeeded, to update in place, when it can be."""
+        made, settings = self.made, self.settings
+        search = config.plugins.get("material/search") or config.plugins.get("search")
+        search_config = incremental.search_settings(search)
+        if (self.composed is None or settings is None or not {"nav", "env", "files"} <= made.keys()
+                or made.get("config") is not config or config.strict or settings.offline
+                or settings.preview is not None or (search_config is not None and entries is None)):
+            return
+        self.retained = incremental.Retained(
+            config=config, files=made["files"], nav=made["nav"], env=made["env"], composed=self.composed,
+            page_urls=made["page_urls"], urls=made["urls"], feeds=made["feeds"], inputs=made["inputs"],
+            entries=entries or {}, search_config=search_config)
+        if search_config is not None:
+            search.search_index.entries = []  # the retained build keeps them, by page
+
+    def _update_in_place(self) -> bool:
+        """Under serve, when only articles changed since the last build: update the pages they
+        change, where they are (``site/incremental.py``). False: the whole build is needed."""
+        last = self.retained
+        if last is None or self.settings is None or self.served is None or self.staging is None:
+            return False
+        if serving.changed_code(self.code, serving.code_fingerprint()):
+            return False
+        if self._input_signatures(last.config) != last.inputs:
+            return False
+        self.failure = None
+        try:
+            return self._update(last)
+        except Exception:  # the whole build follows, and reports what is wrong
+            log.debug("Updating the site in place failed; building it whole", exc_info=True)
+            self.retained = None
+            self._stop_bodies()
+            self._end_cache(keep=False)
+            return False
+
+    def _update(self, last: incremental.Retained) -> bool:
+        settings, config, files = self.settings, last.config, last.files
+        try:
+            composed = self._compose(settings)
+        except SeedsInvalid as exc:
+            self._fail("The seeds have problems", format_problems(exc.problems))
+            self._show_failure()
+            return True
+        changed = incremental.changed_pages(last.composed, composed)
+        if changed is None or "tags.md" in changed:  # Material fills the tags index in whole builds only
+            return False
+        pages = [getattr(files.get_file_from_path(path), "page", None) for path in changed]
+        if any(page is None for page in pages):
+            return False
+        # From here on the retained pages change: if this fails, the whole build follows.
+        self.retained = None
+        self.composed = composed
+        self.search_splits = search_splits(composed.site, only=set(changed))
+        body = body_pages(composed.site, composed.changes)
+        order = [path for path in changed if path in body]
+        self._stop_bodies()
+        self.searched, self.whole = {}, {}
+        templates_dir, split, urls = settings.templates_dir, frozenset(self.search_splits), last.urls
+        self.bodies = Stream(lambda: _finished_bodies(body, order, urls, templates_dir, split), fork=False)
+        self.body_paths, self.body_data = frozenset(order), body
+        self._start_cache(settings.root)
+        if self.page_builds is None:
+            return False
+        self.page_builds.bodies = self.body_paths
+        for page, path in zip(pages, changed):
+            title, meta = page.title, dict(page.meta)
+            page.file.content_string = composed.pages[path]
+            mkdocs_build._populate_page(page, config, files)
+            if page.meta != meta or page.title != title:
+                self._stop_bodies()
+                self._end_cache(keep=False)
+                return False  # tags or a title changed: the navigation or the tags index shows them
+        doc_files = files.documentation_pages(inclusion=InclusionLevel.is_in_serve)
+        entries = self.page_builds.build_only(pages, config, doc_files, last.nav, last.env)
+        self._stop_bodies()
+        if self.failure is not None:  # a body's template failed
+            self._end_cache(keep=False)
+            self._show_failure()
+            return True
+        for page in pages:
+            page.validate_anchor_links(files=files, log_level=config.validation.links.anchors)
+        feeds = render_feeds(composed.site, dict(last.page_urls), config.site_url or "")
+        staging, served = Path(self.staging), Path(self.served)
+        written = [page.file.dest_uri for page in pages]
+        for path, xml in feeds.items():
+            if xml != last.feeds.get(path):
+                incremental.write_file(xml.encode("utf-8"), staging / path)
+                written.append(path)
+        for path, found in entries.items():
+            last.set_entries(path, found)
+        if last.search_config is not None:
+            incremental.write_file(last.search_index_json().encode("utf-8"), staging / incremental.SEARCH_INDEX)
+            written.append(incremental.SEARCH_INDEX)
+        self._end_cache(keep=True)
+        touched = serving.move_changed(staging, served, written)
+        last.composed, last.feeds = composed, feeds
+        self.retained = last
+        self.error_page = None
+        self.site_built = True
+        self._report(touched)
+        return True
 
     # --- serve -----------------------------------------------------------------------------
 
@@ -459,6 +598,8 @@ class BriefingPlugin(BasePlugin[BriefingConfig]):
         """``run`` (a build) that reports what it raises, and serves the error page, instead."""
 
         def guarded(*args: Any, **kwargs: Any) -> None:
+            if not args and not kwargs and self._update_in_place():
+                return
             self.failure = None
             try:
                 run(*args, **kwargs)

@@ -21,6 +21,7 @@ from mkdocs.utils import get_relative_url
 
 from ..core.compose import Site, format_date, time_strip
 from ..editor.changes import ChangesPage
+from ..core.memo import Memo, file_signatures
 from ..core.model import Topic
 from ..core.text import escape_text
 from .pages import BODY_TEMPLATES, PAGE_KINDS
@@ -254,15 +255,23 @@ def render_bodies(pages: dict[str, Any], templates_dir: Path, order: Iterable[st
 
 
 def render_site(site: Site, templates_dir: Path, site_name: str = "Briefing",
-                changes: ChangesPage | None = None) -> dict[str, str]:
+                changes: ChangesPage | None = None, memo: Memo | None = None) -> dict[str, str]:
     """Render the Markdown of every page of every kind (``pages.PAGE_KINDS``), keyed by its path
-    under ``docs/``."""
+    under ``docs/``. With ``memo`` (``serve``), a page whose data is the very object of the last
+    build, rendered with the same templates, is not rendered again."""
     env = make_environment(templates_dir)
     pages: dict[str, str] = {}
+    key = (str(templates_dir), site_name, tuple(file_signatures([templates_dir]).items())) if memo else ()
+    if memo is not None:
+        memo.begin_rendering()
     for kind in PAGE_KINDS:
         template = env.get_template(kind.template)
         for page in kind.pages(site, changes):
-            pages[page.dest_path] = template.render(page=page, site_name=site_name)
+            if memo is None:
+                pages[page.dest_path] = template.render(page=page, site_name=site_name)
+            else:
+                pages[page.dest_path] = memo.rendered(
+                    page, key, lambda page=page, template=template: template.render(page=page, site_name=site_name))
     return pages
 
 

@@ -249,19 +249,7 @@ def sync_tree(new: Path, target: Path) -> list[str]:
     deleted, and identical files keep their time stamp. Returns the paths rewritten or removed,
     relative and sorted. ``new`` is consumed.
     """
-    touched = []
-    kept = set()
-    for path in sorted(new.rglob("*")):
-        if path.is_dir():
-            continue
-        relative = path.relative_to(new).as_posix()
-        kept.add(relative)
-        old = target / relative
-        if old.is_file() and old.stat().st_size == path.stat().st_size and old.read_bytes() == path.read_bytes():
-            continue
-        old.parent.mkdir(parents=True, exist_ok=True)
-        os.replace(path, old)
-        touched.append(relative)
+    touched, kept = _move(new, target)
     for path in sorted(target.rglob("*"), reverse=True):
         relative = path.relative_to(target).as_posix()
         if path.is_file() and relative not in kept:
@@ -270,3 +258,30 @@ def sync_tree(new: Path, target: Path) -> list[str]:
         elif path.is_dir() and not any(path.iterdir()):
             path.rmdir()
     return sorted(touched)
+
+
+def move_changed(new: Path, target: Path, written: list[str]) -> list[str]:
+    """Move the files ``written`` in ``new`` (relative paths) whose bytes differ from ``target``'s
+    over them (an update of some files), deleting the others. Returns the paths rewritten, sorted."""
+    return sorted(_move(new, target, written)[0])
+
+
+def _move(new: Path, target: Path, written: list[str] | None = None) -> tuple[list[str], set[str]]:
+    """Move each file of ``new`` (those ``written``, else all) over its place in ``target``
+    unless the bytes there are the same (then it is deleted): (the paths moved, those seen)."""
+    touched = []
+    kept = set()
+    found = sorted(new.rglob("*")) if written is None else [new / p for p in sorted(set(written))]
+    for path in found:
+        if not path.is_file():
+            continue
+        relative = path.relative_to(new).as_posix()
+        kept.add(relative)
+        old = target / relative
+        if old.is_file() and old.stat().st_size == path.stat().st_size and old.read_bytes() == path.read_bytes():
+            path.unlink()
+            continue
+        old.parent.mkdir(parents=True, exist_ok=True)
+        os.replace(path, old)
+        touched.append(relative)
+    return touched, kept
