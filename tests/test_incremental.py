@@ -34,6 +34,9 @@ class Serving:
     through the builder the plugin guards (which updates in place when it can)."""
 
     def __init__(self, project: Path, served: Path) -> None:
+        # A plugin with on_startup is kept by MkDocs across load_config calls: start afresh, not
+        # with a plugin (and the command-line overrides) of an earlier build in this process.
+        MkDocsConfig.plugins.plugin_cache.clear()
         self.config_file = str(project / "mkdocs.yml")
         self.served = served
         self.whole_builds = 0
@@ -82,7 +85,6 @@ def serving(tmp_path, monkeypatch):
 
 def served_by_a_whole_build(project: Path, folder: Path) -> Path:
     """What a fresh server serves for the project as it is now."""
-    MkDocsConfig.plugins.plugin_cache.clear()
     session = Serving(project, folder)
     session.close()
     return folder

@@ -548,7 +548,9 @@ def compose_site(briefing: Briefing, memo: Memo | None = None) -> Site:
     if memo is None:
         citations = {a.id: cite(a) for a in briefing.articles}
     else:
-        citations = {a.id: memo.citation(metadata(a), lambda a=a: cite(a)) for a in briefing.articles}
+        # The same article object has the same citation; another with the same metadata too.
+        citations = {a.id: memo.same("citation", a, (), lambda a=a: memo.citation(metadata(a), lambda: cite(a)))
+                     for a in briefing.articles}
     by_topic: dict[str, list[Anchored]] = defaultdict(list)
     by_article: dict[str, list[Anchored]] = defaultdict(list)
     for anchored in briefing.excerpts:
@@ -562,13 +564,21 @@ def compose_site(briefing: Briefing, memo: Memo | None = None) -> Site:
             return ExcerptView(anchored, citation, shown)
         return memo.same("view", anchored, (citation, *shown), lambda: ExcerptView(anchored, citation, shown))
 
-    views = {id(a): view(a) for a in briefing.excerpts}  # one view per excerpt, shared by every page
     finder = MentionFinder(briefing.people) if memo is None else \
         memo.mention_finder(briefing.people, lambda people: MentionFinder(people, remember=True))
     if memo is None:
+        views = {id(a): view(a) for a in briefing.excerpts}  # one view per excerpt, shared by every page
         named = {id(a): finder.find(a.text) for a in briefing.excerpts}
-    else:
-        named = {id(a): memo.same("people", a, (finder,), lambda a=a: finder.find(a.text)) for a in briefing.excerpts}
+    else:  # an article at a time: the same when its excerpts, citation and topics are
+        views, named = {}, {}
+        shown_topics = tuple(topics.values())
+        for article_id, anchors in by_article.items():
+            citation = citations[article_id]
+            made = memo.same("views", citation, (*anchors, *shown_topics, finder), lambda anchors=anchors: tuple(
+                (id(a), view(a), finder.find(a.text)) for a in anchors))
+            for key, v, people in made:
+                views[key] = v
+                named[key] = people
     def event_view(e: AnchoredEvent) -> EventView:
         shown = tuple(topics[s] for s in e.event.topics if s in topics)
         cited = tuple(citations[a.excerpt.article_id] for a in e.support)

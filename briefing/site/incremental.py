@@ -23,7 +23,7 @@ import dataclasses
 import datetime as dt
 import json
 import os
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -126,29 +126,25 @@ class Retained:
     """The same and the feeds' (what the bodies link to)."""
     feeds: dict[str, str]
     inputs: dict[str, tuple]
-    entries: dict[str, list]
-    """By page path, in the order MkDocs built them: the page's search entries."""
+    entries: dict[str, bytes]
+    """By page path, in the order MkDocs built them: the page's search entries as UTF-8 JSON,
+    each as Material writes it, joined by commas (empty for none)."""
     search_config: dict | None
     """Material's search settings as its index carries them (None: no search index)."""
-    fragments: dict[str, str] = field(default_factory=dict)
-    """By page path: its search entries as JSON, made when first needed."""
 
-    def search_index_json(self) -> str:
+    def search_index_json(self) -> bytes:
         """The search index, byte for byte as Material's search plugin writes it
-        (``json.dumps(..., separators=(",", ":"), default=str)`` of config and entries)."""
-        parts = []
-        for path, entries in self.entries.items():
-            if not entries:
-                continue
-            fragment = self.fragments.get(path)
-            if fragment is None:
-                fragment = self.fragments[path] = ",".join(_dumps(e) for e in entries)
-            parts.append(fragment)
-        return '{"config":' + _dumps(self.search_config) + ',"docs":[' + ",".join(parts) + "]}"
+        (``json.dumps(..., separators=(",", ":"), default=str)`` of config and entries, UTF-8)."""
+        return (b'{"config":' + _dumps(self.search_config).encode("utf-8") + b',"docs":['
+                + b",".join(part for part in self.entries.values() if part) + b"]}")
 
     def set_entries(self, path: str, entries: list) -> None:
-        self.entries[path] = entries
-        self.fragments.pop(path, None)
+        self.entries[path] = entries_json(entries)
+
+
+def entries_json(entries: list) -> bytes:
+    """A page's search entries as they stand in Material's index."""
+    return ",".join(_dumps(e) for e in entries).encode("utf-8")
 
 
 def _dumps(value: Any) -> str:

@@ -482,9 +482,10 @@ class BriefingPlugin(BasePlugin[BriefingConfig]):
         self.retained = incremental.Retained(
             config=config, files=made["files"], nav=made["nav"], env=made["env"], composed=self.composed,
             page_urls=made["page_urls"], urls=made["urls"], feeds=made["feeds"], inputs=made["inputs"],
-            entries=entries or {}, search_config=search_config)
+            entries={path: incremental.entries_json(found) for path, found in (entries or {}).items()},
+            search_config=search_config)
         if search_config is not None:
-            search.search_index.entries = []  # the retained build keeps them, by page
+            search.search_index.entries = []  # the retained build keeps them, by page, as JSON
 
     def _update_in_place(self) -> bool:
         """Under serve, when only articles changed since the last build: update the pages they
@@ -562,7 +563,7 @@ class BriefingPlugin(BasePlugin[BriefingConfig]):
         for path, found in entries.items():
             last.set_entries(path, found)
         if last.search_config is not None:
-            incremental.write_file(last.search_index_json().encode("utf-8"), staging / incremental.SEARCH_INDEX)
+            incremental.write_file(last.search_index_json(), staging / incremental.SEARCH_INDEX)
             written.append(incremental.SEARCH_INDEX)
         self._end_cache(keep=True)
         touched = serving.move_changed(staging, served, written)
