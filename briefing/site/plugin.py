@@ -479,13 +479,14 @@ class BriefingPlugin(BasePlugin[BriefingConfig]):
                 or made.get("config") is not config or config.strict or settings.offline
                 or settings.preview is not None or (search_config is not None and entries is None)):
             return
+        if search_config is not None:
+            search.search_index.entries = []  # the retained build keeps them, by page, as JSON
+        entries = entries or {}
+        as_json = {path: incremental.entries_json(entries.pop(path)) for path in list(entries)}  # one form at a time
         self.retained = incremental.Retained(
             config=config, files=made["files"], nav=made["nav"], env=made["env"], composed=self.composed,
             page_urls=made["page_urls"], urls=made["urls"], feeds=made["feeds"], inputs=made["inputs"],
-            entries={path: incremental.entries_json(found) for path, found in (entries or {}).items()},
-            search_config=search_config)
-        if search_config is not None:
-            search.search_index.entries = []  # the retained build keeps them, by page, as JSON
+            entries=as_json, search_config=search_config)
 
     def _update_in_place(self) -> bool:
         """Under serve, when only articles changed since the last build: update the pages they
