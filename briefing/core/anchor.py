@@ -256,7 +256,5 @@ def collect_anchors(seeds: Seeds, problems: list[Problem], steps: Steps = SILENT
                                                  problems)
         if anchored_event is not None:
             events.append(anchored_event)
-    if memo is not None:
-        memo.forget_unused_anchors()
     return Briefing(topics=seeds.topics, articles=seeds.articles, excerpts=tuple(anchored),
                     people=seeds.people, events=tuple(events))

@@ -539,12 +539,10 @@ def newest_first(articles: list[Article] | tuple[Article, ...]) -> list[Article]
 
 
 def compose_site(briefing: Briefing, memo: Memo | None = None) -> Site:
-    """Compose the context of every page. With ``memo`` (``serve``), the people named in a text
-    are found once per process, not once per build."""
+    """Compose the context of every page. With ``memo`` (``serve``), what is made from the same
+    objects as in the last build (citations, views, topic and article pages …) is that build's."""
     topics = {t.slug: t for t in briefing.topics}
     articles = {a.id: a for a in briefing.articles}
-    if memo is not None:
-        memo.begin()
     if memo is None:
         citations = {a.id: cite(a) for a in briefing.articles}
     else:

@@ -5,8 +5,8 @@ The stages stay functions of their inputs: a ``Memo`` passed to them only return
 it has seen, the very result (the same objects) computing it again would give. Every entry is
 keyed on everything its result depends on:
 
-- a seed file: what its loading depends on (for an article, the topics it may name), and the file's stat signature (modification
-  and change times to the nanosecond, size, inode). A file changed less than ``RACY_NS`` before it
+- a seed file: what its loading depends on (for an article, the topics it may name), and the
+  file's stat signature (modification and change times to the nanosecond, size, inode). A file changed less than ``RACY_NS`` before it
   was read is not kept, as git does with its index ("racy" entries): on a file system with coarse
   time stamps, a second edit within the same tick could keep the signature;
 - an article's anchoring: the article object itself; an event's: the event and its articles;
@@ -14,6 +14,9 @@ keyed on everything its result depends on:
 - a citation, an excerpt's view, an article's page: the objects they are made from, by identity
   (``same``), so that an unchanged article's page is the very object of the last build;
 - a page's Markdown: the page's data object, by identity, and the templates' signatures.
+
+All but the files are kept for one build (``begin``, at the start of each): what a build does not
+use is forgotten at the next.
 
 A build without a memo (every command but ``serve``) computes everything, as before.
 """
@@ -70,25 +73,29 @@ class Memo:
         self.files: dict[tuple, tuple[tuple, Any, tuple[Problem, ...]]] = {}
         """By what a seed file's loading depends on (its kind, shown path, the topics it may name
         …): (its signature, what loading it gave, its problems)."""
-        self.anchors: dict[str, tuple[Any, Any, tuple, tuple[Problem, ...]]] = {}
-        """By an article's id: (the article, its index, its anchored excerpts, problems)."""
-        self.events: dict[int, tuple] = {}
-        self.events_used: dict[int, tuple] = {}
-        """By the id of an event: (the event, its articles, what anchoring it gave, problems), of
-        the last build and of this one."""
-        self.citations: dict[tuple, Any] = {}
-        self.citing: dict[tuple, Any] = {}
-        """By an article's metadata (all but its text): its citation, last build's and this one's."""
+        self.made: dict[tuple, tuple[tuple, Any]] = {}
+        self.making: dict[tuple, tuple[tuple, Any]] = {}
+        """By key: (the objects a result was made from, the result), of the last build and of
+        this one (``reuse``); what this build does not use is forgotten at the next."""
         self.finder: tuple[Any, Any] | None = None
         """(people, their MentionFinder with its own memo of texts)."""
-        self.used: set = set()
-        self.made: dict[tuple[str, int], tuple] = {}
-        self.making: dict[tuple[str, int], tuple] = {}
-        """By kind and the id of what it was made from: (that, the other parts, the object made),
-        of the last build and of this one (``same``)."""
-        self.markdown: dict[int, tuple] = {}
-        self.rendering: dict[int, tuple] = {}
-        """By the id of a page's data: (the data, the key, its Markdown), of the last build and this one."""
+
+    def begin(self) -> None:
+        """A new build: what the last one made is kept only as far as this one uses it."""
+        self.made, self.making = self.making, {}
+
+    def reuse(self, key: tuple, parts: tuple, make: Any) -> Any:
+        """``make()``, or the very object the last build made under ``key`` from the same objects
+        (``parts``, compared by identity): comparing it with that build's is then immediate."""
+        found = self.made.get(key)
+        if found is None or len(found[0]) != len(parts) or not all(x is y for x, y in zip(found[0], parts)):
+            found = (parts, make())
+        self.making[key] = found
+        return found[1]
+
+    def same(self, kind: str, source: Any, parts: tuple, make: Any) -> Any:
+        """``make()``, a ``kind`` of thing made from ``source`` and ``parts`` (``reuse``)."""
+        return self.reuse((kind, id(source)), (source, *parts), make)
 
     # --- loading ---------------------------------------------------------------------------
 
@@ -124,88 +131,46 @@ class Memo:
         """``anchor(problems)`` → (index, anchored excerpts) for ``article``, or what it gave for
         this same article object last time; its problems are appended either way. An article
         anchored again keeps the anchored excerpts equal to last time's as last time's objects."""
-        key = article.id
-        self.used.add(key)
-        found = self.anchors.get(key)
-        if found is not None and found[0] is article:
-            problems.extend(found[3])
-            return found[1], found[2]
-        mine: list[Problem] = []
-        index, anchored = anchor(mine)
-        if found is not None:
-            before = {a: a for a in found[2]}
-            anchored = tuple(before.get(a, a) for a in anchored)
-        problems.extend(mine)
-        self.anchors[key] = (article, index, anchored, tuple(mine))
+        key = ("anchors", article.id)
+        before = self.made.get(key)
+
+        def anchor_again() -> tuple:
+            mine: list[Problem] = []
+            index, anchored = anchor(mine)
+            if before is not None:
+                kept = {a: a for a in before[1][1]}
+                anchored = tuple(kept.get(a, a) for a in anchored)
+            return index, anchored, tuple(mine)
+
+        index, anchored, said = self.reuse(key, (article,), anchor_again)
+        problems.extend(said)
         return index, anchored
 
     def anchored_event(self, event: Any, articles: tuple, anchor: Any, problems: list[Problem]) -> Any:
         """``anchor(problems)`` for an event of ``events.yml``, or what it gave last time for this
         same event object supported by the same article objects; problems appended either way."""
-        key = id(event)
-        found = self.events.get(key)
-        if found is not None and found[0] is event and len(found[1]) == len(articles) and \
-                all(x is y for x, y in zip(found[1], articles)):
-            self.events_used[key] = found
-            problems.extend(found[3])
-            return found[2]
-        mine: list[Problem] = []
-        result = anchor(mine)
-        problems.extend(mine)
-        self.events_used[key] = (event, articles, result, tuple(mine))
+
+        def anchor_again() -> tuple:
+            mine: list[Problem] = []
+            return anchor(mine), tuple(mine)
+
+        result, said = self.same("event", event, articles, anchor_again)
+        problems.extend(said)
         return result
 
-    def forget_unused_anchors(self) -> None:
-        """After a build: drop the anchoring of articles and events it did not have."""
-        for key in [k for k in self.anchors if k not in self.used]:
-            del self.anchors[key]
-        self.used = set()
-        self.events, self.events_used = self.events_used, {}
-
     # --- composing -------------------------------------------------------------------------
-
-    def begin(self) -> None:
-        """A new build composes: what the last one made is kept only as far as this one uses it."""
-        self.made, self.making = self.making, {}
-        self.citations, self.citing = self.citing, {}
-
-    def same(self, kind: str, source: Any, parts: tuple, make: Any) -> Any:
-        """``make()``, a ``kind`` of thing made from ``source`` and ``parts``: the very object the
-        last build made from the same objects (so that comparing it with that build's is immediate)."""
-        key = (kind, id(source))
-        found = self.made.get(key)
-        if found is not None and found[0] is source and len(found[1]) == len(parts) and \
-                all(x is y for x, y in zip(found[1], parts)):
-            self.making[key] = found
-            return found[2]
-        value = make()
-        self.making[key] = (source, parts, value)
-        return value
 
     def citation(self, metadata: tuple, make: Any) -> Any:
         """``make()``, the citation of an article: the very object of the last build while the
         article's ``metadata`` (every field but its paragraphs) is the same. Pages cite an
         article by its metadata alone; its own page takes its text from the article itself
         (``ArticlePage.article``)."""
-        found = self.citations.get(metadata)
-        if found is None:
-            found = make()
-        self.citing[metadata] = found
-        return found
+        return self.reuse(("citation", metadata), (), make)
 
-    def rendered(self, page: Any, key: tuple, render: Any) -> str:
+    def rendered(self, page: Any, key: str, render: Any) -> str:
         """``render()``, the Markdown of ``page``: what the last build rendered of this very page
         object with the same ``key`` (the templates' signatures, the site's name)."""
-        found = self.markdown.get(id(page))
-        if found is not None and found[0] is page and found[1] == key:
-            self.rendering[id(page)] = found
-            return found[2]
-        text = render()
-        self.rendering[id(page)] = (page, key, text)
-        return text
-
-    def begin_rendering(self) -> None:
-        self.markdown, self.rendering = self.rendering, {}
+        return self.reuse(("markdown", id(page), key), (page,), render)
 
     # --- people ----------------------------------------------------------------------------
 

@@ -66,6 +66,8 @@ def verify(seeds_dir: Path, root: Path | None = None, *, reviewed_only: bool = F
     an unchanged article gave from one build to the next (``core/memo.py``).
     """
     problems: list[Problem] = []
+    if memo is not None:
+        memo.begin()
     with collector_paused():
         with _timed(timings, "load"):
             seeds = collect_seeds(seeds_dir, problems, root, steps, memo)

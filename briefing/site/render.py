@@ -261,9 +261,7 @@ def render_site(site: Site, templates_dir: Path, site_name: str = "Briefing",
     build, rendered with the same templates, is not rendered again."""
     env = make_environment(templates_dir)
     pages: dict[str, str] = {}
-    key = (str(templates_dir), site_name, tuple(file_signatures([templates_dir]).items())) if memo else ()
-    if memo is not None:
-        memo.begin_rendering()
+    key = repr((str(templates_dir), site_name, sorted(file_signatures([templates_dir]).items()))) if memo else ""
     for kind in PAGE_KINDS:
         template = env.get_template(kind.template)
         for page in kind.pages(site, changes):
